@@ -1,0 +1,54 @@
+# Byline: `make run` serves the demo site, `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_ARTICLES ?= 40
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install run test test-postgres lint format check migrate collectstatic clean
+
+help:
+	@echo "make run     install, migrate, load demo content and serve http://$(HOST):$(PORT)"
+	@echo "make test    install and run the whole test suite"
+	@echo "make lint | format | check | test-postgres | clean"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	$(BIN)/python manage.py seed_demo --articles $(DEMO_ARTICLES) --editor
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/python -m pytest
+
+# The same suite against PostgreSQL (DATABASE_URL defaults to the local server).
+test-postgres: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://$${PGUSER:-postgres}@127.0.0.1:5432/postgres} $(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: install
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) .pytest_cache staticfiles

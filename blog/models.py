@@ -1,0 +1,277 @@
+import math
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+import reversion
+from django_prose_editor.fields import ProseEditorField
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from core.sanitizer import PROSE_EXTENSIONS, sanitize_html
+
+WORDS_PER_MINUTE = 230
+
+
+class Author(models.Model):
+    """A byline: a staff writer or a published guest contributor."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    bio = models.TextField(_("bio"), blank=True, help_text=_("A few sentences shown on the author's page."))
+    avatar = models.ImageField(_("avatar"), upload_to="authors/%Y/", blank=True)
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("email"), blank=True, help_text=_("Private: never shown to readers."))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author",
+        help_text=_("The login that writes as this author, if any."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("author")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("blog:author-detail", kwargs={"slug": self.slug})
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("blog:category-detail", kwargs={"slug": self.slug})
+
+
+@reversion.register()
+class TaggedArticle(TaggedItemBase):
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="tagged_items")
+
+    class Meta:
+        verbose_name = _("article tag")
+        verbose_name_plural = _("article tags")
+
+
+class ArticleQuerySet(models.QuerySet):
+    def live(self):
+        """Articles readers may see: published, and not scheduled for later.
+
+        Every public page, feed and sitemap starts from this queryset.
+        """
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self):
+        """Live articles with everything a card renders (author, category, tags)."""
+        return self.live().select_related("author", "category").prefetch_related("tags")
+
+    def related_to(self, article, limit=3):
+        """Live articles sharing the most tags with `article`, newest first on ties."""
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        if not tag_ids:
+            return self.none()
+        return (
+            self.live()
+            .filter(tags__in=tag_ids)
+            .exclude(pk=article.pk)
+            .annotate(shared_tags=Count("pk"))
+            .order_by("-shared_tags", "-published_at")
+            .select_related("author")[:limit]
+        )
+
+    def search(self, query):
+        """Live articles whose title, standfirst or body contain every word of `query`.
+
+        A simple search that works on every database; the discovery issue replaces it
+        with ranked full-text search.
+        """
+        words = query.split()[:10]
+        if not words:
+            return self.none()
+        condition = Q()
+        for word in words:
+            condition &= Q(title__icontains=word) | Q(standfirst__icontains=word) | Q(body__icontains=word)
+        return self.for_listing().filter(condition)
+
+
+@reversion.register(follow=["tagged_items"])
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        help_text=_("The last part of the article's address. Changing it later keeps the old address working."),
+    )
+    author = models.ForeignKey(Author, verbose_name=_("author"), on_delete=models.PROTECT, related_name="articles")
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+    )
+    tags = TaggableManager(through=TaggedArticle, blank=True)
+    standfirst = models.TextField(
+        _("standfirst"),
+        max_length=600,
+        blank=True,
+        help_text=_("One or two sentences under the title; also the excerpt on listings and in feeds."),
+    )
+    body = ProseEditorField(_("body"), config={"extensions": PROSE_EXTENSIONS}, sanitize=sanitize_html)
+
+    featured_image = models.ImageField(
+        _("featured image"),
+        upload_to="articles/%Y/%m/",
+        blank=True,
+        width_field="featured_image_width",
+        height_field="featured_image_height",
+    )
+    featured_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    featured_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    featured_image_alt = models.CharField(
+        _("image alt text"),
+        max_length=250,
+        blank=True,
+        help_text=_("Describe the picture for readers who cannot see it. Required with an image."),
+    )
+    featured_image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
+    featured_image_credit = models.CharField(_("image credit"), max_length=200, blank=True)
+
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        _("publication time"),
+        null=True,
+        blank=True,
+        help_text=_("A time in the future schedules the article: it appears by itself at that time."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    is_featured = models.BooleanField(
+        _("featured"), default=False, help_text=_("The newest featured article leads the home page.")
+    )
+    meta_description = models.CharField(
+        _("meta description"),
+        max_length=300,
+        blank=True,
+        help_text=_("For search engines and link previews; the standfirst is used when empty."),
+    )
+    canonical_url = models.URLField(
+        _("canonical URL"),
+        blank=True,
+        help_text=_("Only when the article first appeared elsewhere: the original's address."),
+    )
+    reading_time = models.PositiveSmallIntegerField(_("reading time (minutes)"), default=1, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        get_latest_by = "published_at"
+        verbose_name = _("article")
+        permissions = [("publish_article", _("Can publish, schedule and withdraw articles"))]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
+            models.Index(fields=["author", "status", "-published_at"], name="article_author_pub_idx"),
+            models.Index(fields=["category", "status", "-published_at"], name="article_category_pub_idx"),
+            models.Index(
+                fields=["-published_at"],
+                condition=Q(is_featured=True, status="published"),
+                name="article_featured_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.featured_image and not self.featured_image_alt.strip():
+            raise ValidationError({"featured_image_alt": _("Describe the featured image for readers who cannot see it.")})
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            self.published_at = timezone.now()
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        self.reading_time = max(1, math.ceil(len(strip_tags(self.body).split()) / WORDS_PER_MINUTE))
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            self.published_at = timezone.now()
+        if self.pk:
+            # Keep the old address answering after a slug change (see ArticleSlugRedirect).
+            old_slug = Article.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+            if old_slug and old_slug != self.slug:
+                ArticleSlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": self})
+        super().save(*args, **kwargs)
+        ArticleSlugRedirect.objects.filter(old_slug=self.slug).delete()
+
+    def get_absolute_url(self):
+        when = timezone.localtime(self.published_at) if self.published_at else timezone.localtime()
+        return reverse(
+            "blog:article-detail",
+            kwargs={"year": when.year, "month": f"{when.month:02d}", "slug": self.slug},
+        )
+
+    @property
+    def is_live(self):
+        """Mirror of `Article.objects.live()` for one instance."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and self.published_at is not None and not self.is_live
+
+    @property
+    def excerpt(self):
+        """The standfirst, or the start of the body as plain text."""
+        return self.standfirst or Truncator(strip_tags(self.body)).words(40)
+
+    @property
+    def description(self):
+        """What search engines and link previews show."""
+        return self.meta_description or Truncator(self.excerpt).chars(300)
+
+
+class ArticleSlugRedirect(models.Model):
+    """An article's former slug, so links to the old address answer 301."""
+
+    old_slug = models.SlugField(max_length=200, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="slug_redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("former slug")
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.article.slug}"

@@ -1,0 +1,169 @@
+from datetime import date
+
+from django.conf import settings
+from django.core import signing
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView
+from taggit.models import Tag
+
+from .models import Article, ArticleSlugRedirect, Author, Category
+from .previews import read_preview_token
+
+
+class ArticleListMixin:
+    """Live articles with what a card renders, ten to a page."""
+
+    paginate_by = settings.BYLINE_PAGE_SIZE
+    template_name = "blog/article_list.html"
+    context_object_name = "articles"
+
+    def get_queryset(self):
+        return Article.objects.for_listing()
+
+
+class HomeView(ArticleListMixin, ListView):
+    template_name = "blog/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context["page_obj"].number == 1:
+            context["featured"] = (
+                Article.objects.for_listing().filter(is_featured=True).order_by("-published_at").first()
+            )
+        return context
+
+
+class CategoryDetailView(ArticleListMixin, ListView):
+    def get_queryset(self):
+        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(category=self.category)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            listing_title=self.category.name,
+            listing_kind=_("Category"),
+            listing_description=self.category.description,
+            category=self.category,
+            **kwargs,
+        )
+
+
+class TagDetailView(ArticleListMixin, ListView):
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(tags=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(listing_title=self.tag.name, listing_kind=_("Tag"), tag=self.tag, **kwargs)
+
+
+class AuthorDetailView(ArticleListMixin, ListView):
+    template_name = "blog/author_detail.html"
+
+    def get_queryset(self):
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(author=self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)
+
+
+class YearArchiveView(ArticleListMixin, ListView):
+    def get_queryset(self):
+        return super().get_queryset().filter(published_at__year=self.kwargs["year"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            listing_title=str(self.kwargs["year"]), listing_kind=_("Archive"), **kwargs
+        )
+
+
+class MonthArchiveView(ArticleListMixin, ListView):
+    def get_queryset(self):
+        if not 1 <= self.kwargs["month"] <= 12:
+            raise Http404(_("No such month."))
+        return (
+            super()
+            .get_queryset()
+            .filter(published_at__year=self.kwargs["year"], published_at__month=self.kwargs["month"])
+        )
+
+    def get_context_data(self, **kwargs):
+        month = date(self.kwargs["year"], self.kwargs["month"], 1)
+        return super().get_context_data(
+            listing_title=date_format(month, "YEAR_MONTH_FORMAT"), listing_kind=_("Archive"), **kwargs
+        )
+
+
+class ArticleDetailView(DetailView):
+    """An article at /<year>/<month>/<slug>/; other addresses of it answer 301."""
+
+    context_object_name = "article"
+
+    def get_queryset(self):
+        return Article.objects.live().select_related("author", "category").prefetch_related("tags")
+
+    def get(self, request, *args, **kwargs):
+        article = self.get_queryset().filter(slug=kwargs["slug"]).first()
+        if article is None:
+            former = ArticleSlugRedirect.objects.select_related("article").filter(old_slug=kwargs["slug"]).first()
+            if former and former.article.is_live:
+                return redirect(former.article, permanent=True)
+            raise Http404(_("No article at this address."))
+        if request.path != article.get_absolute_url():
+            return redirect(article, permanent=True)
+        self.object = article
+        return self.render_to_response(self.get_context_data(object=article))
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        live = Article.objects.live().select_related("author")
+        return super().get_context_data(
+            related=Article.objects.related_to(article),
+            previous_article=live.filter(published_at__lt=article.published_at).order_by("-published_at").first(),
+            next_article=live.filter(published_at__gt=article.published_at).order_by("published_at").first(),
+            **kwargs,
+        )
+
+
+class ArticlePreviewView(ArticleDetailView):
+    """A draft as readers will see it, for whoever holds the signed link."""
+
+    def get_queryset(self):
+        return Article.objects.select_related("author", "category").prefetch_related("tags")
+
+    def get(self, request, *args, **kwargs):
+        try:
+            pk, slug = read_preview_token(kwargs["token"])
+        except signing.SignatureExpired as exc:
+            raise Http404(_("This preview link has expired. Ask an editor for a new one.")) from exc
+        except signing.BadSignature as exc:
+            raise Http404(_("This preview link is not valid.")) from exc
+        self.object = get_object_or_404(self.get_queryset(), pk=pk, slug=slug)
+        response = self.render_to_response(self.get_context_data(object=self.object, is_preview=True))
+        add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    def get_context_data(self, **kwargs):
+        if self.object.published_at is None:
+            # Not yet dated: no neighbours to show.
+            return DetailView.get_context_data(self, related=Article.objects.related_to(self.object), **kwargs)
+        return super().get_context_data(**kwargs)
+
+
+def search(request):
+    """Search live articles; the query is trimmed, and an empty one shows the form only."""
+    query = " ".join(request.GET.get("q", "").split())[: settings.BYLINE_SEARCH_MAX_LENGTH]
+    results = Article.objects.search(query) if query else Article.objects.none()
+    page_obj = Paginator(results, settings.BYLINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "blog/search.html",
+        {"query": query, "page_obj": page_obj, "articles": page_obj.object_list, "is_paginated": page_obj.has_other_pages()},
+    )

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Byline"
+admin.site.site_title = "Byline admin"
+admin.site.index_title = "Editorial"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("core.urls")),
+    # Last: blog URLs include the catch-all /<year>/... shapes.
+    path("", include("blog.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

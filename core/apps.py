@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Site-wide pieces: the site-settings record, static pages, the HTML sanitizer."""
+
+    name = "core"
+    verbose_name = "Site"

@@ -1,0 +1,69 @@
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from tests.factories import AuthorFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Uploaded files go to a temporary folder, never into the project."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Every test starts with an empty cache, so query counts do not depend on order."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def editor(db):
+    """A staff user in the Editors group (may publish)."""
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    AuthorFactory(user=user, name=user.get_full_name())
+    return user
+
+
+@pytest.fixture
+def writer(db):
+    """A staff user in the Authors group (writes own drafts, cannot publish)."""
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name="Authors"))
+    AuthorFactory(user=user, name=user.get_full_name())
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def writer_client(client, writer):
+    client.force_login(writer)
+    return client
+
+
+def make_image_file(name="photo.png", size=(800, 450), color=(30, 90, 200), fmt="PNG"):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, fmt)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")
+
+
+@pytest.fixture
+def image_file():
+    return make_image_file()
