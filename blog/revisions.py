@@ -23,6 +23,8 @@ COMPARED_FIELDS = [
     "meta_description",
     "canonical_url",
 ]
+# Shown as a line-by-line diff even when short.
+LONG_TEXT_FIELDS = {"body", "standfirst"}
 
 
 @dataclass
@@ -64,7 +66,7 @@ def diff_versions(model, old_version, new_version):
         if old == new:
             continue
         lines = []
-        if "\n" in old or "\n" in new or len(old) > 120 or len(new) > 120:
+        if name in LONG_TEXT_FIELDS or "\n" in old or "\n" in new or len(old) > 120 or len(new) > 120:
             lines = list(difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=1))[2:]
         changes.append(FieldChange(name=name, label=str(field.verbose_name), old=old, new=new, lines=lines))
     return changes
