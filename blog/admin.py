@@ -2,8 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -71,7 +70,11 @@ class ArticleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        exclude = []
+        fields = [
+            "title", "slug", "author", "category", "tags", "standfirst", "body",
+            "featured_image", "featured_image_alt", "featured_image_caption", "featured_image_credit",
+            "status", "published_at", "is_featured", "meta_description", "canonical_url",
+        ]  # fmt: skip
         formfield_callback = lambda field, **kwargs: (  # noqa: E731
             field.formfield(**(URL_FIELD_OVERRIDES.get(type(field), {}) | kwargs))
         )
@@ -210,7 +213,11 @@ class ArticleAdmin(VersionAdmin):
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj):
         if obj.is_scheduled:
-            return format_html("{} <small>({})</small>", _("Scheduled"), timezone.localtime(obj.published_at).strftime("%Y-%m-%d %H:%M"))
+            return format_html(
+                "{} <small>({})</small>",
+                _("Scheduled"),
+                timezone.localtime(obj.published_at).strftime("%Y-%m-%d %H:%M"),
+            )
         return obj.get_status_display()
 
     @admin.display(description=_("image"))
@@ -226,7 +233,9 @@ class ArticleAdmin(VersionAdmin):
         if not obj or not obj.featured_image:
             return _("No image yet.")
         return format_html(
-            '<img src="{}" alt="{}" style="max-width:320px;height:auto">', obj.featured_image.url, obj.featured_image_alt
+            '<img src="{}" alt="{}" style="max-width:320px;height:auto">',
+            obj.featured_image.url,
+            obj.featured_image_alt,
         )
 
     @admin.display(description=_("preview link"))
@@ -261,7 +270,9 @@ class ArticleAdmin(VersionAdmin):
                 article.published_at = timezone.now()
 
         count = self._bulk_save(request, queryset, change, "Published now.")
-        self.message_user(request, ngettext("%d article published.", "%d articles published.", count) % count, messages.SUCCESS)
+        self.message_user(
+            request, ngettext("%d article published.", "%d articles published.", count) % count, messages.SUCCESS
+        )
 
     @admin.action(description=_("Unpublish (withdraw)"), permissions=["publish"])
     def unpublish(self, request, queryset):
@@ -269,17 +280,23 @@ class ArticleAdmin(VersionAdmin):
             article.status = Article.Status.WITHDRAWN
 
         count = self._bulk_save(request, queryset.filter(status=Article.Status.PUBLISHED), change, "Withdrawn.")
-        self.message_user(request, ngettext("%d article withdrawn.", "%d articles withdrawn.", count) % count, messages.SUCCESS)
+        self.message_user(
+            request, ngettext("%d article withdrawn.", "%d articles withdrawn.", count) % count, messages.SUCCESS
+        )
 
     @admin.action(description=_("Feature on the home page"), permissions=["publish"])
     def feature(self, request, queryset):
         count = self._bulk_save(request, queryset, lambda a: setattr(a, "is_featured", True), "Featured.")
-        self.message_user(request, ngettext("%d article featured.", "%d articles featured.", count) % count, messages.SUCCESS)
+        self.message_user(
+            request, ngettext("%d article featured.", "%d articles featured.", count) % count, messages.SUCCESS
+        )
 
     @admin.action(description=_("Stop featuring"), permissions=["publish"])
     def unfeature(self, request, queryset):
         count = self._bulk_save(request, queryset, lambda a: setattr(a, "is_featured", False), "No longer featured.")
-        self.message_user(request, ngettext("%d article unfeatured.", "%d articles unfeatured.", count) % count, messages.SUCCESS)
+        self.message_user(
+            request, ngettext("%d article unfeatured.", "%d articles unfeatured.", count) % count, messages.SUCCESS
+        )
 
     def has_publish_permission(self, request):
         return can_publish(request.user)

@@ -1,5 +1,6 @@
 import math
 
+import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -9,7 +10,6 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-import reversion
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
@@ -213,12 +213,6 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
-    def clean(self):
-        if self.featured_image and not self.featured_image_alt.strip():
-            raise ValidationError({"featured_image_alt": _("Describe the featured image for readers who cannot see it.")})
-        if self.status == self.Status.PUBLISHED and not self.published_at:
-            self.published_at = timezone.now()
-
     def save(self, *args, **kwargs):
         self.body = sanitize_html(self.body)
         self.reading_time = max(1, math.ceil(len(strip_tags(self.body).split()) / WORDS_PER_MINUTE))
@@ -238,6 +232,14 @@ class Article(models.Model):
             "blog:article-detail",
             kwargs={"year": when.year, "month": f"{when.month:02d}", "slug": self.slug},
         )
+
+    def clean(self):
+        if self.featured_image and not self.featured_image_alt.strip():
+            raise ValidationError(
+                {"featured_image_alt": _("Describe the featured image for readers who cannot see it.")}
+            )
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            self.published_at = timezone.now()
 
     @property
     def is_live(self):

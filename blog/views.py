@@ -78,9 +78,7 @@ class YearArchiveView(ArticleListMixin, ListView):
         return super().get_queryset().filter(published_at__year=self.kwargs["year"])
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            listing_title=str(self.kwargs["year"]), listing_kind=_("Archive"), **kwargs
-        )
+        return super().get_context_data(listing_title=str(self.kwargs["year"]), listing_kind=_("Archive"), **kwargs)
 
 
 class MonthArchiveView(ArticleListMixin, ListView):
@@ -165,5 +163,10 @@ def search(request):
     return render(
         request,
         "blog/search.html",
-        {"query": query, "page_obj": page_obj, "articles": page_obj.object_list, "is_paginated": page_obj.has_other_pages()},
+        {
+            "query": query,
+            "page_obj": page_obj,
+            "articles": page_obj.object_list,
+            "is_paginated": page_obj.has_other_pages(),
+        },
     )

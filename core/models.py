@@ -27,9 +27,7 @@ class SiteSettings(models.Model):
     CACHE_KEY = "core:site-settings"
 
     site_name = models.CharField(_("site name"), max_length=100, default="Byline")
-    tagline = models.CharField(
-        _("tagline"), max_length=200, blank=True, default="Tech news, reviews and guest posts"
-    )
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True, default="Tech news, reviews and guest posts")
     affiliate_disclosure = models.TextField(
         _("affiliate disclosure"),
         default=DEFAULT_AFFILIATE_DISCLOSURE,

@@ -132,9 +132,7 @@ class TestEditing:
 
 class TestActions:
     def act(self, client, action, articles):
-        return client.post(
-            CHANGELIST, {"action": action, "_selected_action": [a.pk for a in articles]}, follow=True
-        )
+        return client.post(CHANGELIST, {"action": action, "_selected_action": [a.pk for a in articles]}, follow=True)
 
     def test_publish_now(self, editor_client):
         drafts = DraftFactory.create_batch(2)

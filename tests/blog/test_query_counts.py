@@ -71,7 +71,7 @@ def count_queries(client, url):
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("name", [n for n in EXPECTED])
+@pytest.mark.parametrize("name", list(EXPECTED))
 def test_query_count_does_not_grow_with_content(client, name):
     small = count_queries(client, page_urls(*build_site(5))[name])
     large = count_queries(client, page_urls(*build_site(50))[name])

@@ -9,7 +9,10 @@ from core.sanitizer import sanitize_html
         ("<p>Hello <strong>world</strong></p>", "<p>Hello <strong>world</strong></p>"),
         ("<h2>Heading</h2><h3>Sub</h3>", "<h2>Heading</h2><h3>Sub</h3>"),
         ("<h1>Too big</h1>", "<h2>Too big</h2>"),
-        ("<ul><li>one</li></ul><ol start=\"3\"><li>three</li></ol>", "<ul><li>one</li></ul><ol start=\"3\"><li>three</li></ol>"),
+        (
+            '<ul><li>one</li></ul><ol start="3"><li>three</li></ol>',
+            '<ul><li>one</li></ul><ol start="3"><li>three</li></ol>',
+        ),
         ("<blockquote><p>Quote</p></blockquote>", "<blockquote><p>Quote</p></blockquote>"),
         (
             '<a href="https://example.com" target="_blank" onclick="x()">link</a>',
@@ -18,12 +21,13 @@ from core.sanitizer import sanitize_html
         ('<a href="javascript:alert(1)">x</a>', '<a rel="noopener noreferrer">x</a>'),
         ('<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>', '<a rel="noopener noreferrer">x</a>'),
         (
-            '<figure><img src="/media/a.png" alt="A" width="10" height="5" style="x"><figcaption>Cap</figcaption></figure>',
+            '<figure><img src="/media/a.png" alt="A" width="10" height="5" style="x">'
+            "<figcaption>Cap</figcaption></figure>",
             '<figure><img src="/media/a.png" alt="A" width="10" height="5"><figcaption>Cap</figcaption></figure>',
         ),
         (
-            "<table><thead><tr><th>H</th></tr></thead><tbody><tr><td colspan=\"2\">D</td></tr></tbody></table>",
-            "<table><thead><tr><th>H</th></tr></thead><tbody><tr><td colspan=\"2\">D</td></tr></tbody></table>",
+            '<table><thead><tr><th>H</th></tr></thead><tbody><tr><td colspan="2">D</td></tr></tbody></table>',
+            '<table><thead><tr><th>H</th></tr></thead><tbody><tr><td colspan="2">D</td></tr></tbody></table>',
         ),
         ("<script>alert(1)</script><p>after</p>", "<p>after</p>"),
         ("<style>p{}</style><iframe src=x></iframe>text", "text"),
