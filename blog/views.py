@@ -27,14 +27,19 @@ class ArticleListMixin:
 
 
 class HomeView(ArticleListMixin, ListView):
+    """The lead (newest featured) article on page 1, then the latest without it."""
+
     template_name = "blog/home.html"
+
+    def get_queryset(self):
+        self.featured = Article.objects.for_listing().filter(is_featured=True).order_by("-published_at").first()
+        queryset = super().get_queryset()
+        return queryset.exclude(pk=self.featured.pk) if self.featured else queryset
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if context["page_obj"].number == 1:
-            context["featured"] = (
-                Article.objects.for_listing().filter(is_featured=True).order_by("-published_at").first()
-            )
+            context["featured"] = self.featured
         return context
 
 

@@ -1,0 +1,203 @@
+"""The `seed_demo` management command: counts, idempotency, determinism and the editor login."""
+
+import math
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from django.utils.html import strip_tags
+from taggit.models import Tag
+
+from blog.models import WORDS_PER_MINUTE, Article, Author, Category, TaggedArticle
+from core.models import Page
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Generated images go to a temporary folder, never into the project."""
+    settings.MEDIA_ROOT = tmp_path / "seed-media"
+    return settings.MEDIA_ROOT
+
+
+def seed(**options):
+    """Run seed_demo with --force (the test settings have DEBUG off); return its output."""
+    out = StringIO()
+    call_command("seed_demo", force=True, stdout=out, **options)
+    return out.getvalue()
+
+
+def test_creates_the_demo_content(media_root):
+    output = seed(articles=25)
+
+    assert Article.objects.count() == 25
+    assert Author.objects.count() == 6
+    assert Category.objects.count() == 6
+    assert Tag.objects.count() >= 25
+    assert Page.objects.filter(slug="about", title="About").exists()
+    assert Page.objects.filter(slug="affiliate-disclosure").exists()  # from the migration, untouched
+    assert "Seeded demo content in" in output
+    assert "articles 25" in output
+
+    lonely = Author.objects.get(slug="sam-ellery")
+    assert lonely.user is None and not lonely.avatar and not lonely.articles.exists()
+    for author in Author.objects.exclude(slug="sam-ellery"):
+        assert (Path(media_root) / author.avatar.name).is_file()
+    assert all(category.description for category in Category.objects.all())
+
+
+def test_articles_are_complete_and_prepared_like_save():
+    seed(articles=25)
+
+    for article in Article.objects.prefetch_related("tags"):
+        assert article.standfirst
+        assert 1 <= len(article.tags.all()) <= 4
+        for tag in ("<h2>", "<ul>", "<blockquote>", "<a "):
+            assert tag in article.body, (article.slug, tag)
+        hrefs = re.findall(r'href="([^"]+)"', article.body)
+        assert 2 <= len(hrefs) <= 4
+        assert all(re.match(r"https?://(www\.)?example\.(com|org)/", href) for href in hrefs)
+        assert 'rel="noopener noreferrer"' in article.body  # sanitized like Article.save()
+        words = len(strip_tags(article.body).split())
+        assert article.reading_time == max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+def test_featured_images_come_from_a_small_shared_pool(media_root):
+    seed(articles=25)
+
+    with_image = Article.objects.exclude(featured_image="")
+    assert with_image.count() >= 15
+    names = set(with_image.values_list("featured_image", flat=True))
+    assert len(names) <= 12
+    for name in names:
+        assert (Path(media_root) / name).is_file()
+    for article in with_image:
+        assert (article.featured_image_width, article.featured_image_height) == (1200, 675)
+        assert article.featured_image_alt and article.featured_image_caption and article.featured_image_credit
+
+
+def test_second_run_creates_nothing_new(media_root):
+    seed(articles=25)
+    counts = (Article.objects.count(), Author.objects.count(), Category.objects.count(), Tag.objects.count())
+    links = TaggedArticle.objects.count()
+    files = sorted(path for path in Path(media_root).rglob("*") if path.is_file())
+
+    output = seed(articles=25)
+
+    assert Article.objects.count() == 25
+    assert (Article.objects.count(), Author.objects.count(), Category.objects.count(), Tag.objects.count()) == counts
+    assert TaggedArticle.objects.count() == links
+    assert Page.objects.filter(slug="about").count() == 1
+    assert sorted(path for path in Path(media_root).rglob("*") if path.is_file()) == files
+    assert "articles 0 (25 already there)" in output
+
+
+def test_larger_run_adds_only_the_missing_articles():
+    seed(articles=10)
+    first_ten = list(Article.objects.order_by("pk").values_list("slug", flat=True))
+
+    seed(articles=25)
+
+    assert Article.objects.count() == 25
+    assert list(Article.objects.order_by("pk").values_list("slug", flat=True)[:10]) == first_ten
+
+
+def test_same_count_gives_the_same_content():
+    seed(articles=25)
+    first = sorted(Article.objects.values_list("title", "slug", "status", "body"))
+
+    Article.objects.all().delete()
+    seed(articles=25)
+    assert sorted(Article.objects.values_list("title", "slug", "status", "body")) == first
+
+    # Seeding in two steps gives the same articles as seeding at once.
+    Article.objects.all().delete()
+    seed(articles=10)
+    seed(articles=25)
+    assert sorted(Article.objects.values_list("title", "slug", "status", "body")) == first
+
+
+def test_another_seed_gives_other_titles():
+    seed(articles=25)
+    default_titles = set(Article.objects.values_list("title", flat=True))
+
+    Article.objects.all().delete()
+    seed(articles=25, seed=7)
+
+    assert set(Article.objects.values_list("title", flat=True)) != default_titles
+
+
+def test_drafts_and_scheduled_articles_exist_but_are_not_live():
+    seed(articles=25)
+    now = timezone.now()
+
+    drafts = Article.objects.filter(status=Article.Status.DRAFT)
+    scheduled = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
+    in_review = Article.objects.filter(status=Article.Status.REVIEW)
+    withdrawn = Article.objects.filter(status=Article.Status.WITHDRAWN)
+    assert drafts.count() >= 2
+    assert scheduled.count() >= 1
+    assert in_review.count() >= 1
+    assert withdrawn.count() >= 1
+
+    live = Article.objects.live()
+    hidden = [*drafts, *scheduled, *in_review, *withdrawn]
+    assert not live.filter(pk__in=[article.pk for article in hidden]).exists()
+    assert live.count() == 25 - len(hidden)
+    assert live.filter(is_featured=True).exists()
+
+    published = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__lte=now)
+    oldest = published.order_by("published_at").first().published_at
+    assert (now - oldest).days <= 731
+
+
+def test_editor_option_creates_a_staff_editor_and_prints_the_password():
+    output = seed(articles=0, editor=True)
+
+    user = get_user_model().objects.get(username="editor")
+    assert user.is_staff and user.is_active
+    assert user.groups.filter(name="Editors").exists()
+    assert Author.objects.get(user=user).name == "Demo Editor"
+    match = re.search(r"Demo editor login: http://127\.0\.0\.1:8000/admin/  username: editor  password: (\S+)", output)
+    assert match
+    assert user.check_password(match.group(1))
+
+
+def test_editor_option_uses_the_given_password_and_can_run_twice():
+    seed(articles=0, editor=True)
+    output = seed(articles=0, editor=True, password="correct-horse-battery")
+
+    user = get_user_model().objects.get(username="editor")
+    assert user.check_password("correct-horse-battery")
+    assert "password: correct-horse-battery" in output
+    assert get_user_model().objects.filter(username="editor").count() == 1
+    assert Author.objects.filter(slug="demo-editor").count() == 1
+
+
+def test_editor_option_without_the_editors_group_fails_clearly():
+    Group.objects.filter(name="Editors").delete()
+
+    with pytest.raises(CommandError, match="Editors"):
+        seed(articles=0, editor=True)
+
+
+def test_refuses_to_run_with_debug_off_unless_forced(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="--force"):
+        call_command("seed_demo", articles=1, stdout=StringIO())
+    assert not Article.objects.exists()
+
+
+def test_runs_without_force_when_debug_is_on(settings):
+    settings.DEBUG = True
+
+    call_command("seed_demo", articles=3, stdout=StringIO())
+
+    assert Article.objects.count() == 3
