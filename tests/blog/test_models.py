@@ -90,3 +90,33 @@ class TestSave:
         assert article.excerpt.endswith("…")
         assert len(article.excerpt.split()) == 40
         assert ArticleFactory(meta_description="Custom").description == "Custom"
+
+
+class TestArchiveMonths:
+    def test_latest_months_with_live_articles(self, time_machine):
+        time_machine.move_to(datetime.datetime(2026, 3, 15, 12, tzinfo=datetime.UTC), tick=False)
+        for when in [(2026, 3, 1), (2026, 1, 31), (2025, 12, 2), (2025, 12, 20), (2024, 2, 29)]:
+            ArticleFactory(published_at=datetime.datetime(*when, 10, tzinfo=datetime.UTC))
+        DraftFactory()
+        withdrawn_at = datetime.datetime(2025, 11, 5, tzinfo=datetime.UTC)
+        ArticleFactory(status=Article.Status.WITHDRAWN, published_at=withdrawn_at)
+        ArticleFactory(published_at=datetime.datetime(2026, 3, 20, tzinfo=datetime.UTC))  # scheduled
+        months = Article.objects.archive_months()
+        assert months == [
+            datetime.date(2026, 3, 1),
+            datetime.date(2026, 1, 1),
+            datetime.date(2025, 12, 1),
+            datetime.date(2024, 2, 1),
+        ]
+        assert Article.objects.archive_months(limit=2) == months[:2]
+
+    def test_months_follow_the_site_time_zone(self, settings, time_machine):
+        settings.TIME_ZONE = "America/New_York"
+        time_machine.move_to(datetime.datetime(2026, 3, 15, 12, tzinfo=datetime.UTC), tick=False)
+        # 1 March 03:00 UTC is still 28 February in New York.
+        ArticleFactory(published_at=datetime.datetime(2026, 3, 1, 3, tzinfo=datetime.UTC))
+        assert Article.objects.archive_months() == [datetime.date(2026, 2, 1)]
+
+    def test_no_live_articles_no_months(self):
+        DraftFactory()
+        assert Article.objects.archive_months() == []

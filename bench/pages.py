@@ -1,0 +1,95 @@
+"""Render every public page many times and print latency percentiles and query counts.
+
+    make bench                      # 10,000 articles on a scratch SQLite database
+    make bench BENCH_ARTICLES=100000
+    DATABASE_URL=postgres://... make bench
+
+A scratch database is used unless DATABASE_URL is given, in which case that database
+is migrated and seeded (idempotently) as is. Pages are rendered in-process through
+Django's test client, so the figures measure the application and the database, not
+the network or a WSGI server. The cache is cleared before every request: these are
+cold renders, the worst case.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=50, help="renders per page")
+    args = parser.parse_args()
+
+    scratch = tempfile.TemporaryDirectory(prefix="byline-bench-")
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch.name}/bench.sqlite3")
+    os.environ.setdefault("DJANGO_MEDIA_ROOT", f"{scratch.name}/media")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+    os.environ["DJANGO_DEBUG"] = "false"
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1")
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+    from taggit.models import Tag
+
+    from blog.models import Article, Author, Category
+
+    print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", articles=args.articles, force=True, verbosity=0)
+    print(f"migrate + seed {args.articles} articles: {time.perf_counter() - started:.1f} s")
+    print(f"live articles: {Article.objects.live().count()}")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh rows have no planner statistics yet
+
+    article = Article.objects.live()[Article.objects.live().count() // 2]
+    when = article.published_at
+    tag = Tag.objects.filter(blog_taggedarticle_items__isnull=False).first()
+    pages = {
+        "home": reverse("blog:home"),
+        "home, page 50": reverse("blog:home") + "?page=50",
+        "article": article.get_absolute_url(),
+        "category": Category.objects.first().get_absolute_url(),
+        "tag": reverse("blog:tag-detail", kwargs={"slug": tag.slug}),
+        "author": Author.objects.filter(articles__isnull=False).first().get_absolute_url(),
+        "year archive": reverse("blog:archive-year", kwargs={"year": when.year}),
+        "month archive": reverse("blog:archive-month", kwargs={"year": when.year, "month": when.month}),
+        "search": reverse("blog:search") + "?q=battery+privacy",
+    }
+
+    client = Client()
+    print(f"\n{'page':<16}{'queries':>8}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
+    for name, url in pages.items():
+        timings = []
+        for _ in range(args.repeat):
+            cache.clear()
+            with CaptureQueriesContext(connection) as queries:
+                t0 = time.perf_counter()
+                response = client.get(url)
+                timings.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        timings.sort()
+        p99 = timings[min(len(timings) - 1, round(0.99 * (len(timings) - 1)))]
+        print(f"{name:<16}{len(queries):>8}{statistics.median(timings):>10.1f}{p99:>10.1f}{timings[-1]:>10.1f}")
+
+
+if __name__ == "__main__":
+    main()
