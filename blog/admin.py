@@ -115,7 +115,14 @@ class ArticleAdmin(VersionAdmin):
         "updated_at",
         "thumbnail",
     ]
-    list_filter = ["status", "is_featured", "category", "author", ("tags", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "status",
+        "is_featured",
+        ("published_at", admin.DateFieldListFilter),
+        "category",
+        "author",
+        ("tags", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["author", "category"]
     search_fields = ["title", "standfirst", "slug", "author__name"]
     date_hierarchy = "published_at"
