@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from .models import Article, ArticleSlugRedirect, Author, Category, month_end, month_start
+from .models import Article, ArticleSlugRedirect, Author, Category, TaggedArticle, month_end, month_start
 from .previews import read_preview_token
 
 
@@ -61,7 +61,10 @@ class CategoryDetailView(ArticleListMixin, ListView):
 class TagDetailView(ArticleListMixin, ListView):
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(tags=self.tag)
+        # An IN (subquery) rather than a join: at 100,000 articles SQLite planned the
+        # join as a scan of every article (430 ms to count); this is 20-40 ms.
+        tagged = TaggedArticle.objects.filter(tag=self.tag).values("content_object_id")
+        return super().get_queryset().filter(pk__in=tagged)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(listing_title=self.tag.name, listing_kind=_("Tag"), tag=self.tag, **kwargs)
