@@ -8,6 +8,7 @@ admin.site.index_title = "Editorial"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("contribute/", include("contributions.urls")),
     path("", include("core.urls")),
     # Last: blog URLs include the catch-all /<year>/... shapes.
     path("", include("blog.urls")),

@@ -7,6 +7,8 @@ URLs. Article bodies, pages and (later) contributions all use it, so what an
 editor sees in the admin is exactly what a reader gets.
 """
 
+import re
+
 import nh3
 
 ALLOWED_TAGS = {
@@ -30,27 +32,42 @@ ALLOWED_ATTRIBUTES = {
 
 URL_SCHEMES = {"http", "https", "mailto"}
 
-# Headings the page template does not own: h1 is the article title, so an h1
-# in a body becomes an h2 rather than vanishing.
-_cleaner = nh3.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    url_schemes=URL_SCHEMES,
-    link_rel="noopener noreferrer",
-    strip_comments=True,
-    clean_content_tags={"script", "style", "iframe", "object", "embed", "noscript", "template"},
+_STRIPPED_BLOCK_END = re.compile(
+    r"</(?:div|section|article|header|footer|aside|main|nav|address|dl|dt|dd|form|fieldset|details|summary)\s*>",
+    re.IGNORECASE,
 )
 
 
-def sanitize_html(html: str | None) -> str:
+def _cleaner(link_rel):
+    return nh3.Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=link_rel,
+        strip_comments=True,
+        clean_content_tags={"script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "math"},
+    )
+
+
+_editorial = _cleaner("noopener noreferrer")
+# Text from readers and contributors that no editor has vouched for yet: search
+# engines are told the links are user-generated (rel="ugc") and not endorsed.
+_user_generated = _cleaner("ugc nofollow noopener noreferrer")
+
+
+def sanitize_html(html: str | None, *, ugc: bool = False) -> str:
     """Return `html` reduced to the allowed tags and attributes ('' for empty input).
 
-    Idempotent: sanitizing sanitized HTML changes nothing.
+    `ugc=True` marks every link rel="ugc nofollow" (contributed text not yet
+    accepted). Idempotent: sanitizing sanitized HTML changes nothing. An h1 in a
+    body becomes an h2 (the page's title is its only h1).
     """
     if not html:
         return ""
     html = html.replace("<h1", "<h2").replace("</h1>", "</h2>")
-    cleaned = _cleaner.clean(html).strip()
+    # Block elements that are stripped must still separate words: "<div>One</div><div>two</div>".
+    html = _STRIPPED_BLOCK_END.sub(lambda m: m.group(0) + "\n", html)
+    cleaned = (_user_generated if ugc else _editorial).clean(html).strip()
     # ProseMirror always leaves one empty paragraph behind in an empty editor.
     if cleaned in {"<p></p>", "<p><br></p>"}:
         return ""

@@ -48,7 +48,11 @@ INSTALLED_APPS = [
     "taggit",
     "reversion",
     "django_prose_editor",
+    "django_tasks",
+    "django_tasks_db",
+    "anymail",
     "core",
+    "outbox",
     "blog",
     "contributions",
 ]
@@ -137,12 +141,32 @@ STORAGES = {
 }
 # Uploads above this stay on disk instead of in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Non-file form data (an article's HTML is far below this).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # EMAIL
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Byline <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# Any Django email backend by dotted path, e.g. anymail.backends.mailgun.EmailBackend.
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# django-anymail reads its provider settings from ANYMAIL_* variables, e.g.
+# ANYMAIL_MAILGUN_API_KEY -> ANYMAIL["MAILGUN_API_KEY"].
+ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.items() if key.startswith("ANYMAIL_")}
+# Where editors are told of new submissions (comma-separated); default: every active
+# member of the Editors group who has an email address.
+BYLINE_EDITORS_EMAILS = env_list("BYLINE_EDITORS_EMAILS")
+
+# TASKS (django-tasks)
+# Work after the response, such as sending email. "immediate" runs tasks in-process
+# right after the transaction commits; "database" queues them for `manage.py db_worker`.
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+        }[os.environ.get("BYLINE_TASKS_BACKEND", "immediate")]
+    }
+}
 
 # SECURITY
 SESSION_COOKIE_HTTPONLY = True
@@ -160,11 +184,17 @@ LOGGING = {
 }
 
 # BYLINE
+# The public address of the site, for links in emails (tracking links, previews).
+BYLINE_SITE_URL = os.environ.get("BYLINE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Signed draft-preview links stop working after this many seconds.
 BYLINE_PREVIEW_MAX_AGE = int(os.environ.get("BYLINE_PREVIEW_MAX_AGE", 7 * 24 * 3600))
 # Search queries are cut to this many characters before they reach the database.
 BYLINE_SEARCH_MAX_LENGTH = 200
 BYLINE_PAGE_SIZE = 10
+# Guest posts: successful submissions allowed per IP address per hour, and the
+# largest whole request the form accepts (5 images of 5 MB, a 10 MB .docx, text).
+BYLINE_SUBMISSIONS_PER_HOUR = int(os.environ.get("BYLINE_SUBMISSIONS_PER_HOUR", "5"))
+BYLINE_SUBMISSION_MAX_REQUEST_BYTES = 36 * 1024 * 1024
 
 # django-taggit: tags compare case-insensitively ("Django" and "django" are one tag).
 TAGGIT_CASE_INSENSITIVE = True

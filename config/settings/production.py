@@ -39,3 +39,10 @@ EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 ADMINS = [("Admin", a) for a in env_list("DJANGO_ADMINS")]
+
+# Tasks (email sending) are queued in the database and run by `manage.py db_worker`,
+# so a slow or failing mail server never holds up a request.
+TASKS["default"]["BACKEND"] = {  # noqa: F405
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}[os.environ.get("BYLINE_TASKS_BACKEND", "database")]

@@ -43,6 +43,10 @@ def test_sanitize(dirty, clean):
     assert sanitize_html(dirty) == clean
 
 
+def test_stripped_blocks_still_separate_words():
+    assert sanitize_html("<div>One</div><div>two</div>").split() == ["One", "two"]
+
+
 def test_idempotent():
     html = '<h2>T</h2><p>a <a href="https://x.org">b</a></p><figure><img src="/a.png" alt=""></figure>'
     once = sanitize_html(html)

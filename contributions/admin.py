@@ -1,0 +1,339 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _
+
+from . import workflow
+from .models import BlockedSender, RejectionReason, Submission, SubmissionEvent
+
+
+class ClaimFilter(admin.SimpleListFilter):
+    title = _("claimed")
+    parameter_name = "claim"
+
+    def lookups(self, request, model_admin):
+        return [("mine", _("By me")), ("unclaimed", _("Unclaimed")), ("others", _("By others"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(claimed_by=request.user)
+        if self.value() == "unclaimed":
+            return queryset.filter(claimed_by__isnull=True)
+        if self.value() == "others":
+            return queryset.exclude(Q(claimed_by__isnull=True) | Q(claimed_by=request.user))
+        return queryset
+
+
+class FlagFilter(admin.SimpleListFilter):
+    title = _("flags")
+    parameter_name = "flag"
+
+    def lookups(self, request, model_admin):
+        return [("duplicate", _("Possible duplicate")), ("signals", _("Spam signals"))]
+
+    def queryset(self, request, queryset):
+        from .analysis import DUPLICATE_THRESHOLD
+
+        if self.value() == "duplicate":
+            return queryset.filter(duplicate_score__gte=DUPLICATE_THRESHOLD)
+        if self.value() == "signals":
+            return queryset.exclude(report__signals=[])
+        return queryset
+
+
+class SubmissionEventInline(admin.TabularInline):
+    model = SubmissionEvent
+    fields = ["created_at", "kind", "from_status", "to_status", "actor", "message", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("History")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class RequestChangesForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the contributor"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Emailed to them and shown on their tracking page."),
+    )
+    note = forms.CharField(label=_("Internal note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RejectForm(forms.Form):
+    reason = forms.ModelChoiceField(
+        label=_("Reason"), queryset=RejectionReason.objects.filter(is_active=True), required=False
+    )
+    message = forms.CharField(
+        label=_("Message of your own"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Added after the reason's text (or instead of it)."),
+    )
+    note = forms.CharField(label=_("Internal note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    """The moderation queue."""
+
+    change_list_template = "admin/contributions/submission/change_list.html"
+    change_form_template = "admin/contributions/submission/change_form.html"
+    list_display = ["title", "contributor", "channel", "received_at", "age", "claimed_by", "flags", "status"]
+    list_filter = ["status", "channel", ClaimFilter, FlagFilter, "received_at"]
+    list_select_related = ["claimed_by"]
+    search_fields = ["title", "name", "email", "body", "token"]
+    date_hierarchy = "received_at"
+    actions = ["claim_selected", "mark_selected_spam"]
+    inlines = [SubmissionEventInline]
+    readonly_fields = [
+        "channel", "status", "name", "email", "title", "bio", "suggested_tags", "consent_at", "received_at",
+        "ip_address", "claimed_by", "claimed_at", "decided_by", "decided_at", "article", "author",
+        "word_count", "duplicate_score", "token",
+    ]  # fmt: skip
+    fieldsets = [
+        (_("Contributor"), {"fields": ["name", "email", "bio", "channel", "received_at", "ip_address", "consent_at"]}),
+        (_("Piece"), {"fields": ["title", "suggested_tags", "word_count", "duplicate_score"]}),
+        (
+            _("Where it stands"),
+            {
+                "fields": [
+                    "status",
+                    "claimed_by",
+                    "claimed_at",
+                    "decided_by",
+                    "decided_at",
+                    "article",
+                    "author",
+                    "token",
+                ]
+            },
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return False  # submissions come from contributors, not from the admin
+
+    # Columns
+
+    @admin.display(description=_("contributor"), ordering="name")
+    def contributor(self, obj):
+        return format_html("{}<br><small>{}</small>", obj.name, obj.email)
+
+    @admin.display(description=_("age"), ordering="received_at")
+    def age(self, obj):
+        return timesince(obj.received_at, timezone.now()).split(",")[0]
+
+    @admin.display(description=_("flags"))
+    def flags(self, obj):
+        flags = []
+        if obj.is_possible_duplicate:
+            flags.append(_("duplicate %(score)d%%") % {"score": round(obj.duplicate_score * 100)})
+        signals = (obj.report or {}).get("signals") or []
+        if signals:
+            flags.append(_("%(n)d spam signals") % {"n": len(signals)})
+        verdicts = obj.sender_verification or {}
+        failed = [name.upper() for name in ("spf", "dkim", "dmarc") if verdicts.get(name) in ("fail", "softfail")]
+        if failed:
+            flags.append(_("auth failed: %(names)s") % {"names": "/".join(failed)})
+        elif obj.channel == Submission.Channel.WEB:
+            flags.append(_("web, unverified"))
+        return format_html_join(format_html("<br>"), '<span class="flag">{}</span>', ((f,) for f in flags)) or "—"
+
+    # The change page: preview, images, report, matches, other submissions, decision buttons.
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        submission = self.get_object(request, object_id)
+        if submission is None:
+            return super().change_view(request, object_id, form_url, extra_context)
+        others = (
+            Submission.objects.from_address(submission.email).exclude(pk=submission.pk).order_by("-received_at")[:20]
+        )
+        matches = []
+        for match in submission.matches or []:
+            if match["kind"] == "article":
+                url = reverse("admin:blog_article_change", args=[match["id"]])
+            else:
+                url = reverse("admin:contributions_submission_change", args=[match["id"]])
+            matches.append({**match, "url": url, "percent": round(match["score"] * 100)})
+        context = {
+            "submission": submission,
+            "images": submission.images.all(),
+            "others": others,
+            "matches": matches,
+            "report": submission.report or {},
+            "request_changes_form": RequestChangesForm(),
+            "reject_form": RejectForm(),
+            "can_act": self.has_change_permission(request, submission),
+            # Nothing on this page is edited through the form: decisions have their own buttons.
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_delete": False,
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/claim/", view(self.claim_view), name="contributions_submission_claim"),
+            path("<int:pk>/release/", view(self.release_view), name="contributions_submission_release"),
+            path("<int:pk>/request-changes/", view(self.request_changes_view), name="contributions_submission_changes"),
+            path("<int:pk>/accept/", view(self.accept_view), name="contributions_submission_accept"),
+            path("<int:pk>/reject/", view(self.reject_view), name="contributions_submission_reject"),
+            path("<int:pk>/spam/", view(self.spam_view), name="contributions_submission_spam"),
+            path("<int:pk>/raw/", view(self.raw_message_view), name="contributions_submission_raw"),
+            *super().get_urls(),
+        ]
+
+    def _act(self, request, pk, action, success):
+        submission = get_object_or_404(Submission, pk=pk)
+        if not self.has_change_permission(request, submission):
+            raise PermissionDenied
+        try:
+            result = action(submission)
+        except workflow.TransitionError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            self.message_user(request, success(result) if callable(success) else success, messages.SUCCESS)
+        return self._back(pk)
+
+    def _invalid(self, request, pk, form):
+        errors = "; ".join(f"{error}" for errors in form.errors.values() for error in errors)
+        self.message_user(request, errors, messages.ERROR)
+        return self._back(pk)
+
+    def _back(self, pk):
+        return HttpResponseRedirect(reverse("admin:contributions_submission_change", args=[pk]))
+
+    def claim_view(self, request, pk):
+        if request.method != "POST":
+            return self._back(pk)
+        return self._act(request, pk, lambda s: workflow.claim(s, request.user), _("You claimed it."))
+
+    def release_view(self, request, pk):
+        if request.method != "POST":
+            return self._back(pk)
+        return self._act(
+            request, pk, lambda s: workflow.release(s, request.user), _("Released: another editor can claim it.")
+        )
+
+    def request_changes_view(self, request, pk):
+        if request.method != "POST":
+            return self._back(pk)
+        form = RequestChangesForm(request.POST)
+        if not form.is_valid():
+            return self._invalid(request, pk, form)
+        data = form.cleaned_data
+        return self._act(
+            request,
+            pk,
+            lambda s: workflow.request_changes(s, request.user, data["message"], note=data["note"]),
+            _("Changes requested; the contributor has been emailed."),
+        )
+
+    def accept_view(self, request, pk):
+        if request.method != "POST":
+            return self._back(pk)
+
+        def success(submission):
+            url = reverse("admin:blog_article_change", args=[submission.article_id])
+            return format_html('Accepted. <a href="{}">Edit the article draft</a>.', url)
+
+        return self._act(
+            request, pk, lambda s: workflow.accept(s, request.user, note=request.POST.get("note", "")), success
+        )
+
+    def reject_view(self, request, pk):
+        if request.method != "POST":
+            return self._back(pk)
+        form = RejectForm(request.POST)
+        if not form.is_valid():
+            return self._invalid(request, pk, form)
+        data = form.cleaned_data
+        return self._act(
+            request,
+            pk,
+            lambda s: workflow.reject(s, request.user, data["reason"], data["message"], note=data["note"]),
+            _("Rejected; the contributor has been emailed."),
+        )
+
+    def spam_view(self, request, pk):
+        if request.method != "POST":
+            return self._back(pk)
+        block = request.POST.get("block_sender") == "on"
+        return self._act(
+            request,
+            pk,
+            lambda s: workflow.mark_spam(s, request.user, block_sender=block),
+            _("Marked as spam; the sender is blocked.") if block else _("Marked as spam."),
+        )
+
+    def raw_message_view(self, request, pk):
+        submission = get_object_or_404(Submission, pk=pk)
+        if not self.has_view_permission(request, submission) or not submission.raw_message:
+            raise Http404
+        return FileResponse(
+            submission.raw_message.open("rb"),
+            as_attachment=True,
+            filename=f"submission-{submission.pk}.eml",
+            content_type="message/rfc822",
+        )
+
+    # Bulk actions, through the same transitions
+
+    def _bulk(self, request, queryset, action, label):
+        done, refused = 0, []
+        for submission in queryset:
+            try:
+                action(submission)
+                done += 1
+            except workflow.TransitionError as exc:
+                refused.append(f"“{submission.title}”: {exc}")
+        self.message_user(request, _("%(label)s: %(n)d.") % {"label": label, "n": done}, messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
+
+    @admin.action(description=_("Claim selected submissions"))
+    def claim_selected(self, request, queryset):
+        self._bulk(request, queryset, lambda s: workflow.claim(s, request.user), _("Claimed"))
+
+    @admin.action(description=_("Mark selected as spam"))
+    def mark_selected_spam(self, request, queryset):
+        self._bulk(request, queryset, lambda s: workflow.mark_spam(s, request.user), _("Marked as spam"))
+
+    def changelist_view(self, request, extra_context=None):
+        counts = Submission.objects.counts_by_status()
+        status_counts = [
+            {"status": value, "label": label, "count": counts[value]} for value, label in Submission.Status.choices
+        ]
+        return super().changelist_view(request, {"status_counts": status_counts, **(extra_context or {})})
+
+
+@admin.register(RejectionReason)
+class RejectionReasonAdmin(admin.ModelAdmin):
+    list_display = ["title", "is_active", "position"]
+    list_editable = ["is_active", "position"]
+    search_fields = ["title", "message"]
+
+
+@admin.register(BlockedSender)
+class BlockedSenderAdmin(admin.ModelAdmin):
+    list_display = ["address", "reason", "created_by", "created_at"]
+    search_fields = ["address", "reason"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

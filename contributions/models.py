@@ -1,0 +1,304 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def new_token():
+    return secrets.token_urlsafe(24)
+
+
+def _random_path(folder, filename):
+    # Random names: neither the contributor's file name nor a guessable counter is in the URL.
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"submissions/{folder}/{timezone.now():%Y/%m}/{secrets.token_urlsafe(16)}.{extension}"
+
+
+def upload_document(instance, filename):
+    return _random_path("documents", filename)
+
+
+def upload_message(instance, filename):
+    return _random_path("messages", filename)
+
+
+def upload_image(instance, filename):
+    return _random_path("images", filename)
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def awaiting_review(self):
+        """Submissions an editor still has to decide on."""
+        return self.filter(status__in=Submission.OPEN_STATUSES)
+
+    def from_address(self, email):
+        return self.filter(email__iexact=email)
+
+    def counts_by_status(self):
+        """{status: count} for every status, in one query."""
+        counts = dict(self.order_by().values_list("status").annotate(n=Count("pk")))
+        return {status: counts.get(status, 0) for status, _label in Submission.Status.choices}
+
+
+class Submission(models.Model):
+    """A guest post sent through the web form or by email, and where it stands."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        IN_REVIEW = "in_review", _("In review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        SPAM = "spam", _("Spam")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Web form")
+        EMAIL = "email", _("Email")
+
+    OPEN_STATUSES = [Status.RECEIVED, Status.IN_REVIEW, Status.CHANGES_REQUESTED]
+
+    token = models.CharField(_("tracking token"), max_length=64, unique=True, default=new_token, editable=False)
+    channel = models.CharField(_("source"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
+
+    # What the contributor sent
+    name = models.CharField(_("name"), max_length=120)
+    email = models.EmailField(_("email"), db_index=True)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), help_text=_("Sanitized HTML; links carry rel=ugc until accepted."))
+    bio = models.TextField(_("short bio"), blank=True)
+    suggested_tags = models.CharField(_("suggested tags"), max_length=300, blank=True)
+    consent_at = models.DateTimeField(_("agreed to the guidelines"), null=True, blank=True)
+    original_document = models.FileField(_("original document"), upload_to=upload_document, blank=True)
+    raw_message = models.FileField(_("raw message"), upload_to=upload_message, blank=True)
+    headers = models.JSONField(_("original headers"), default=dict, blank=True)
+    sender_verification = models.JSONField(
+        _("sender verification"), default=dict, blank=True, help_text=_("SPF, DKIM and DMARC verdicts for email.")
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    # What we found on receipt
+    word_count = models.PositiveIntegerField(_("words"), default=0)
+    report = models.JSONField(_("intake report"), default=dict, blank=True)
+    duplicate_score = models.FloatField(
+        _("overlap"), null=True, blank=True, help_text=_("Highest estimated text overlap with an existing piece.")
+    )
+    matches = models.JSONField(_("similar pieces"), default=list, blank=True)
+
+    # Where it stands
+    received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("claimed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="claimed_submissions",
+    )
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decided_submissions",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    author = models.ForeignKey(
+        "blog.Author",
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submissions",
+    )
+    article = models.OneToOneField(
+        "blog.Article",
+        verbose_name=_("article"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submission",
+    )
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("submission")
+        indexes = [models.Index(fields=["status", "-received_at"], name="submission_status_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        """The contributor's tracking page."""
+        return reverse("contributions:status", kwargs={"token": self.token})
+
+    @property
+    def tracking_url(self):
+        return settings.BYLINE_SITE_URL + self.get_absolute_url()
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_possible_duplicate(self):
+        from .analysis import DUPLICATE_THRESHOLD
+
+        return self.duplicate_score is not None and self.duplicate_score >= DUPLICATE_THRESHOLD
+
+
+class SubmissionImage(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(_("image"), upload_to=upload_image, width_field="width", height_field="height")
+    width = models.PositiveIntegerField(null=True, editable=False)
+    height = models.PositiveIntegerField(null=True, editable=False)
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("submission image")
+
+    def __str__(self):
+        return self.original_name or self.image.name
+
+
+class SubmissionEvent(models.Model):
+    """One line of a submission's history: who did what, when, and why."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        CLAIMED = "claimed", _("Claimed")
+        RELEASED = "released", _("Released")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        REVISED = "revised", _("Revised by the contributor")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        SPAM = "spam", _("Marked as spam")
+        NOTE = "note", _("Note")
+
+    # Events the contributor may see on the tracking page (with their public message).
+    PUBLIC_KINDS = [Kind.RECEIVED, Kind.CHANGES_REQUESTED, Kind.REVISED, Kind.ACCEPTED, Kind.REJECTED]
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
+    from_status = models.CharField(_("from"), max_length=20, choices=Submission.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=Submission.Status.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(
+        _("internal note"), blank=True, help_text=_("Editors only: never shown to the contributor.")
+    )
+    message = models.TextField(_("message to the contributor"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class RejectionReason(models.Model):
+    """A reusable rejection message editors pick from."""
+
+    title = models.CharField(_("title"), max_length=120, help_text=_("What editors see in the list."))
+    message = models.TextField(
+        _("message"),
+        help_text=_("Sent to the contributor. {name} and {title} are replaced with theirs."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "title"]
+        verbose_name = _("rejection reason")
+
+    def __str__(self):
+        return self.title
+
+    def render(self, submission):
+        return self.message.replace("{name}", submission.name).replace("{title}", submission.title)
+
+
+class BlockedSender(models.Model):
+    """An address (or a whole domain, written as @example.com) whose submissions are refused."""
+
+    address = models.CharField(_("address or @domain"), max_length=254, unique=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["address"]
+        verbose_name = _("blocked sender")
+
+    def __str__(self):
+        return self.address
+
+    def save(self, *args, **kwargs):
+        self.address = self.address.strip().lower()
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def is_blocked(cls, email):
+        email = email.strip().lower()
+        domain = "@" + email.rsplit("@", 1)[-1] if "@" in email else None
+        return cls.objects.filter(Q(address=email) | Q(address=domain)).exists()
+
+
+class Fingerprint(models.Model):
+    """A MinHash signature of an article's or a submission's text, for the duplicate check."""
+
+    article = models.OneToOneField(
+        "blog.Article", null=True, blank=True, on_delete=models.CASCADE, related_name="fingerprint"
+    )
+    submission = models.OneToOneField(
+        Submission, null=True, blank=True, on_delete=models.CASCADE, related_name="fingerprint"
+    )
+    signature = models.JSONField()
+    words = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(article__isnull=False, submission__isnull=True)
+                | Q(article__isnull=True, submission__isnull=False),
+                name="fingerprint_one_owner",
+            )
+        ]
+
+    def __str__(self):
+        return (
+            f"Fingerprint of {'article' if self.article_id else 'submission'} {self.article_id or self.submission_id}"
+        )
+
+
+class FingerprintBand(models.Model):
+    """One locality-sensitive-hashing band key of a fingerprint (indexed for lookup)."""
+
+    fingerprint = models.ForeignKey(Fingerprint, on_delete=models.CASCADE, related_name="bands")
+    key = models.BigIntegerField(db_index=True)
+
+    def __str__(self):
+        return str(self.key)

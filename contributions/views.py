@@ -1,0 +1,133 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from core.models import Page
+
+from . import workflow
+from .forms import RevisionForm, SubmissionForm
+from .models import Submission, SubmissionEvent
+
+GUIDELINES_SLUG = "contribution-guidelines"
+SESSION_KEY = "contributions:last-token"
+
+
+def client_ip(request):
+    # Behind a proxy, configure it to set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips).
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _rate_key(ip):
+    return f"contributions:rate:{ip}"
+
+
+def rate_limited(ip):
+    """True when this address already sent the allowed number of submissions this hour."""
+    return ip is not None and cache.get(_rate_key(ip), 0) >= settings.BYLINE_SUBMISSIONS_PER_HOUR
+
+
+def count_submission(ip):
+    if ip is None:
+        return
+    key = _rate_key(ip)
+    if cache.add(key, 1, timeout=3600):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired in between
+        cache.add(key, 1, timeout=3600)
+
+
+def _render_form(request, form, status=200):
+    guidelines = Page.objects.filter(slug=GUIDELINES_SLUG).first()
+    return render(
+        request, "contributions/submission_form.html", {"form": form, "guidelines": guidelines}, status=status
+    )
+
+
+@never_cache
+def submit(request):
+    """The public guest-post form: guidelines above, the form below."""
+    if request.method != "POST":
+        return _render_form(request, SubmissionForm())
+
+    ip = client_ip(request)
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > settings.BYLINE_SUBMISSION_MAX_REQUEST_BYTES:
+        # Refuse before reading the body: nothing of it is parsed or stored.
+        form = SubmissionForm()
+        form.add_error(
+            None,
+            _("Your submission is too large (%(size)d MB). Attach fewer or smaller pictures and try again.")
+            % {"size": length // (1024 * 1024)},
+        )
+        return _render_form(request, form, status=413)
+    if rate_limited(ip):
+        form = SubmissionForm(request.POST)  # keeps what was typed; files must be attached again
+        form.errors.clear()
+        form.add_error(
+            None,
+            _("You have sent several submissions in the last hour. Please wait an hour and send this one again."),
+        )
+        return _render_form(request, form, status=429)
+
+    form = SubmissionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        if request.FILES:
+            messages.warning(request, _("Please attach your files again: browsers do not keep them after an error."))
+        return _render_form(request, form, status=400)
+    headers = {
+        "User-Agent": request.META.get("HTTP_USER_AGENT", "")[:300],
+        "Referer": request.META.get("HTTP_REFERER", "")[:300],
+        "Accept-Language": request.META.get("HTTP_ACCEPT_LANGUAGE", "")[:100],
+    }
+    submission = workflow.receive(form.to_incoming(ip_address=ip, headers=headers))
+    count_submission(ip)
+    request.session[SESSION_KEY] = submission.token
+    return redirect("contributions:thanks")
+
+
+@never_cache
+def thanks(request):
+    token = request.session.get(SESSION_KEY)
+    submission = Submission.objects.filter(token=token).first() if token else None
+    if submission is None:
+        return redirect("contributions:submit")
+    return render(request, "contributions/submission_received.html", {"submission": submission})
+
+
+@never_cache
+def status(request, token):
+    """Where a submission stands, for whoever has its unguessable link. No internal notes."""
+    submission = get_object_or_404(Submission.objects.prefetch_related("images"), token=token)
+    if submission.status == Submission.Status.SPAM:
+        raise Http404  # never confirm anything to a spammer
+    form = None
+    if submission.status == Submission.Status.CHANGES_REQUESTED:
+        if request.method == "POST":
+            form = RevisionForm(request.POST)
+            if form.is_valid():
+                workflow.revise(
+                    submission,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    note=form.cleaned_data["note"],
+                )
+                messages.success(request, _("Thank you: your revised version is back with the editors."))
+                return redirect(submission)
+        else:
+            form = RevisionForm(initial={"title": submission.title, "body": submission.body})
+    events = submission.events.filter(kind__in=SubmissionEvent.PUBLIC_KINDS).only(
+        "kind", "to_status", "message", "created_at"
+    )
+    response = render(
+        request,
+        "contributions/submission_status.html",
+        {"submission": submission, "events": events, "form": form},
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

@@ -1,0 +1,328 @@
+"""Everything that happens to a submission: receipt, then one function per transition.
+
+Both ways in (the web form, and email in the next issue) hand an `Incoming`
+to `receive()`. Each transition checks that the move is allowed and that no
+other editor holds the claim, stamps who and when, writes a history row and
+queues the email, all in one transaction: the email goes out only after commit.
+"""
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from taggit.utils import parse_tags
+
+from blog.models import Article, Author
+from core.sanitizer import sanitize_html
+
+from . import analysis, notifications
+from .duplicates import find_similar, store_fingerprint
+from .models import BlockedSender, Submission, SubmissionEvent, SubmissionImage
+
+Status = Submission.Status
+Kind = SubmissionEvent.Kind
+
+
+class TransitionError(Exception):
+    """A transition that is not allowed now; the message says why, for the editor."""
+
+
+@dataclass
+class Incoming:
+    """A submission as it arrives, already validated, from any channel."""
+
+    channel: str
+    name: str
+    email: str
+    title: str
+    body: str  # HTML, not yet sanitized; may reference images as cid:<content id>
+    bio: str = ""
+    suggested_tags: str = ""
+    consent: bool = False
+    images: list = field(default_factory=list)  # [(content_id or None, uploads.ProcessedImage)]
+    document: tuple | None = None  # (file name, bytes) of the original .docx
+    headers: dict = field(default_factory=dict)
+    sender_verification: dict = field(default_factory=dict)
+    ip_address: str | None = None
+    raw_message: bytes | None = None
+
+
+def check_sender(email):
+    """Raise ValidationError when the address or its domain is blocked."""
+    if BlockedSender.is_blocked(email):
+        raise ValidationError(
+            _("We cannot accept contributions from this address. If this is a mistake, write to the editors."),
+            code="blocked",
+        )
+
+
+def _site_host():
+    return urlsplit(settings.BYLINE_SITE_URL).hostname or ""
+
+
+def _analyse(submission):
+    """Intake report, word count and duplicate check; saves the submission."""
+    report = analysis.intake_report(
+        submission.body,
+        site_host=_site_host(),
+        image_count=submission.images.count(),
+        sender_verification=submission.sender_verification,
+    )
+    fingerprint = store_fingerprint(submission=submission)
+    matches = find_similar(fingerprint)
+    submission.report = report
+    submission.word_count = report["word_count"]
+    submission.matches = matches
+    submission.duplicate_score = matches[0]["score"] if matches else None
+    submission.save()
+
+
+@transaction.atomic
+def receive(incoming):
+    """Store an incoming submission with its images, analyse it, and queue the emails. Returns it."""
+    submission = Submission.objects.create(
+        channel=incoming.channel,
+        name=incoming.name.strip(),
+        email=incoming.email.strip(),
+        title=incoming.title.strip(),
+        body="",
+        bio=incoming.bio.strip(),
+        suggested_tags=incoming.suggested_tags.strip(),
+        consent_at=timezone.now() if incoming.consent else None,
+        headers=incoming.headers,
+        sender_verification=incoming.sender_verification,
+        ip_address=incoming.ip_address,
+    )
+    body = incoming.body
+    for position, (content_id, processed) in enumerate(incoming.images):
+        image = SubmissionImage(submission=submission, original_name=processed.filename, position=position)
+        image.image.save(processed.filename, ContentFile(processed.content), save=True)
+        if content_id:
+            body = re.sub(rf"""(["'])cid:{re.escape(content_id)}\1""", rf"\1{image.image.url}\1", body)
+    if incoming.document:
+        name, content = incoming.document
+        submission.original_document.save(name, ContentFile(content), save=False)
+    if incoming.raw_message is not None:
+        submission.raw_message.save(f"{submission.token}.eml", ContentFile(incoming.raw_message), save=False)
+    submission.body = sanitize_html(body, ugc=True)
+    _analyse(submission)
+    _record(submission, Kind.RECEIVED, to_status=Status.RECEIVED, data={"channel": submission.channel})
+    notifications.submission_received(submission)
+    return submission
+
+
+# Transitions
+
+
+def _record(submission, kind, *, actor=None, from_status="", to_status="", note="", message="", data=None):
+    return SubmissionEvent.objects.create(
+        submission=submission,
+        kind=kind,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        message=message,
+        data=data or {},
+    )
+
+
+def _locked(submission):
+    # Serialise concurrent actions on one submission (SQLite serialises writers anyway).
+    return Submission.objects.select_for_update().select_related("claimed_by").get(pk=submission.pk)
+
+
+def _check(submission, user, allowed, action):
+    if submission.status not in allowed:
+        raise TransitionError(
+            _("You cannot %(action)s a submission that is %(status)s.")
+            % {"action": action, "status": submission.get_status_display().lower()}
+        )
+    if user is not None and submission.claimed_by_id and submission.claimed_by_id != user.pk:
+        raise TransitionError(
+            _("%(editor)s has claimed this submission; ask them, or wait until they release it.")
+            % {"editor": submission.claimed_by.get_full_name() or submission.claimed_by.get_username()}
+        )
+
+
+def _move(submission, user, to_status, kind, *, note="", message="", decided=False, data=None):
+    from_status = submission.status
+    submission.status = to_status
+    if decided:
+        submission.decided_by = user
+        submission.decided_at = timezone.now()
+    submission.save()
+    return _record(
+        submission,
+        kind,
+        actor=user,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        message=message,
+        data=data,
+    )
+
+
+@transaction.atomic
+def claim(submission, user):
+    """Make `user` the one editor working on it. Two editors claiming at once: exactly one wins."""
+    won = (
+        Submission.objects.filter(pk=submission.pk, status__in=Submission.OPEN_STATUSES)
+        .filter(Q(claimed_by__isnull=True) | Q(claimed_by=user))
+        .update(claimed_by=user, claimed_at=timezone.now())
+    )
+    current = _locked(submission)
+    if not won:
+        _check(current, user, Submission.OPEN_STATUSES, _("claim"))
+        raise TransitionError(_("Someone else claimed this submission first."))
+    if current.status == Status.RECEIVED:
+        _move(current, user, Status.IN_REVIEW, Kind.CLAIMED)
+    else:
+        _record(current, Kind.CLAIMED, actor=user, from_status=current.status, to_status=current.status)
+    return current
+
+
+@transaction.atomic
+def release(submission, user):
+    """Give up the claim so another editor can take it."""
+    current = _locked(submission)
+    _check(current, user, Submission.OPEN_STATUSES, _("release"))
+    current.claimed_by = None
+    current.claimed_at = None
+    current.save()
+    _record(current, Kind.RELEASED, actor=user, from_status=current.status, to_status=current.status)
+    return current
+
+
+@transaction.atomic
+def request_changes(submission, user, message, note=""):
+    """Ask the contributor for changes; they are emailed `message`."""
+    if not message.strip():
+        raise TransitionError(_("Write the changes you want: the contributor receives this message."))
+    current = _locked(submission)
+    _check(current, user, Submission.OPEN_STATUSES, _("request changes to"))
+    _move(current, user, Status.CHANGES_REQUESTED, Kind.CHANGES_REQUESTED, note=note, message=message.strip())
+    notifications.changes_requested(current, message.strip())
+    return current
+
+
+@transaction.atomic
+def revise(submission, *, title, body, note=""):
+    """The contributor sends a new version after changes were requested."""
+    current = _locked(submission)
+    _check(current, None, [Status.CHANGES_REQUESTED], _("revise"))
+    previous = {"title": current.title, "body": current.body}
+    current.title = title.strip()
+    current.body = sanitize_html(body, ugc=True)
+    _analyse(current)
+    to_status = Status.IN_REVIEW if current.claimed_by_id else Status.RECEIVED
+    _move(current, None, to_status, Kind.REVISED, message=note.strip(), data={"previous": previous})
+    notifications.submission_revised(current)
+    return current
+
+
+@transaction.atomic
+def accept(submission, user, note=""):
+    """Accept: create an Article draft credited to the contributor, and tell them."""
+    current = _locked(submission)
+    _check(current, user, Submission.OPEN_STATUSES, _("accept"))
+    author = _author_for(current)
+    article = _article_from(current, author)
+    current.author = author
+    current.article = article
+    _move(current, user, Status.ACCEPTED, Kind.ACCEPTED, note=note, decided=True, data={"article": article.pk})
+    notifications.accepted(current)
+    return current
+
+
+@transaction.atomic
+def reject(submission, user, reason=None, message="", note=""):
+    """Reject with a reason template (and/or a message of the editor's own); the contributor is told."""
+    text = "\n\n".join(part for part in [reason.render(submission) if reason else "", message.strip()] if part)
+    if not text:
+        raise TransitionError(_("Choose a reason or write a message: the contributor receives it."))
+    current = _locked(submission)
+    _check(current, user, Submission.OPEN_STATUSES, _("reject"))
+    data = {"reason": reason.title} if reason else {}
+    _move(current, user, Status.REJECTED, Kind.REJECTED, note=note, message=text, decided=True, data=data)
+    notifications.rejected(current, text)
+    return current
+
+
+@transaction.atomic
+def mark_spam(submission, user, block_sender=False, note=""):
+    """Mark as spam (no email is sent), and optionally block the sender's address."""
+    current = _locked(submission)
+    _check(current, user, [*Submission.OPEN_STATUSES, Status.REJECTED], _("mark as spam"))
+    if block_sender:
+        BlockedSender.objects.get_or_create(
+            address=current.email.strip().lower(),
+            defaults={"reason": f"Spam: {current.title[:150]}", "created_by": user},
+        )
+    _move(current, user, Status.SPAM, Kind.SPAM, note=note, decided=True, data={"blocked": block_sender})
+    return current
+
+
+# Accepting: the contributor becomes an Author, the submission an Article draft.
+
+
+def _unique_slug(model, text, max_length):
+    base = slugify(text)[: max_length - 8].strip("-") or "untitled"
+    slug, n = base, 2
+    while model.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _author_for(submission):
+    author = Author.objects.filter(email__iexact=submission.email).first()
+    if author is None:
+        author = Author.objects.create(
+            name=submission.name,
+            slug=_unique_slug(Author, submission.name, 120),
+            email=submission.email,
+            bio=submission.bio,
+        )
+    return author
+
+
+def _article_from(submission, author):
+    body = submission.body
+    article = Article(
+        title=submission.title,
+        slug=_unique_slug(Article, submission.title, 200),
+        author=author,
+        status=Article.Status.DRAFT,
+    )
+    unreferenced = []
+    for image in submission.images.all():
+        with image.image.open("rb") as source:
+            filename = image.image.name.rsplit("/", 1)[-1]
+            name = default_storage.save(f"articles/guest/{timezone.now():%Y/%m}/{filename}", source)
+        if image.image.url in body:
+            body = body.replace(image.image.url, default_storage.url(name))
+        else:
+            unreferenced.append((image, name))
+    if unreferenced:
+        first, name = unreferenced.pop(0)
+        article.featured_image = name
+        article.featured_image_width, article.featured_image_height = first.width, first.height
+        article.featured_image_alt = _("Illustration for “%(title)s”") % {"title": submission.title}
+        article.featured_image_credit = submission.name
+        for _image, extra in unreferenced:
+            body += f'<figure><img src="{default_storage.url(extra)}" alt=""></figure>'
+    # Accepted: links lose rel="ugc" and get the site's usual rel.
+    article.body = sanitize_html(body)
+    article.save()
+    article.tags.set(parse_tags(submission.suggested_tags)[:10])
+    return article

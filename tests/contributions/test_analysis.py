@@ -1,0 +1,547 @@
+"""The duplicate fingerprints and intake reports of `contributions.analysis` (pure functions, no database)."""
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from contributions.analysis import (
+    BANDS,
+    BINS,
+    DUPLICATE_THRESHOLD,
+    EMPTY,
+    SHINGLE_SIZE,
+    Fingerprint,
+    band_keys,
+    estimate_similarity,
+    fingerprint,
+    intake_report,
+    jaccard,
+    normalize_words,
+    shingles,
+    signature,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+# Two vocabularies with no word in common, so texts drawn from them share no shingle.
+NEWS_WORDS = (
+    "the council voted on a new budget for schools roads and parks after months of debate residents "
+    "asked questions about taxes while the mayor promised better services and a public library would "
+    "open next spring near the river where families gather on weekends to watch boats pass under old "
+    "bridges built by workers who came from many towns across the region during hard winters"
+).split()
+GARDEN_WORDS = (
+    "tomatoes need sunlight compost mulch water gently each morning prune suckers stake vines harvest "
+    "ripe fruit basil thrives beside peppers cucumbers climb trellises beans fix nitrogen soil worms "
+    "aerate beds slugs nibble lettuce seedlings frost threatens tender sprouts cover rows fleece "
+    "autumn leaves enrich heaps rake paths sow garlic cloves"
+).split()
+assert not set(NEWS_WORDS) & set(GARDEN_WORDS)
+
+FOX = "The quick brown fox jumps over the lazy dog while the cat sleeps."
+
+
+def make_text(vocabulary, words, seed):
+    """A deterministic pseudo-article of `words` words drawn from `vocabulary`."""
+    rng = random.Random(seed)
+    return " ".join(rng.choice(vocabulary) for _ in range(words))
+
+
+def edit(text, every, seed, append=0):
+    """Replace every `every`-th word with a word from outside both vocabularies, then append `append` new words."""
+    rng = random.Random(seed)
+    words = text.split()
+    for i in range(0, len(words), every):
+        words[i] = f"edit{rng.randrange(10**6)}"
+    words += [f"extra{rng.randrange(10**6)}" for _ in range(append)]
+    return " ".join(words)
+
+
+def as_html(text, per_paragraph=40):
+    """The same words as HTML paragraphs, with inline marks and an entity-encoded apostrophe-free ampersand."""
+    words = text.split()
+    paragraphs = []
+    for start in range(0, len(words), per_paragraph):
+        chunk = words[start : start + per_paragraph]
+        chunk[0] = f"<strong>{chunk[0]}</strong>"
+        paragraphs.append("<p>" + " ".join(chunk) + "</p>")
+    return "\n".join(paragraphs)
+
+
+def exact(a, b):
+    return jaccard(shingles(normalize_words(a)), shingles(normalize_words(b)))
+
+
+# ---------------------------------------------------------------------------
+# Words and shingles
+# ---------------------------------------------------------------------------
+
+
+def test_constants():
+    assert (SHINGLE_SIZE, BINS, BANDS, DUPLICATE_THRESHOLD) == (5, 64, 32, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("<p>Hello, <em>World</em>!</p><p>Again&nbsp;&amp; again…</p>", ["hello", "world", "again", "again"]),
+        ("<p>one</p><p>two</p><ul><li>three</li><li>four</li></ul>three<br>five", None),
+        ("wo<em>rd</em> <strong>b</strong>old", ["word", "bold"]),
+        ("Café naïve ÆRØ 東京 Straße", ["café", "naïve", "ærø", "東京", "strasse"]),
+        ("-- ... ___ !!! snake_case __init__ — – 3.14", ["snake_case", "__init__", "3", "14"]),
+        ("<script>var hidden = 1;</script><style>p{}</style><p>shown</p><!-- not me -->", ["shown"]),
+        ("Ada Lovelace&#39;s notes &lt;b&gt;", ["ada", "lovelace", "s", "notes", "b"]),
+        ("", []),
+        (None, []),
+    ],
+)
+def test_normalize_words(source, words):
+    if words is None:  # block tags separate words
+        words = ["one", "two", "three", "four", "three", "five"]
+    assert normalize_words(source) == words
+
+
+def test_shingles():
+    words = "a b c d e f g".split()
+    assert shingles(words) == {"a b c d e", "b c d e f", "c d e f g"}
+    assert shingles(words, k=3) == {"a b c", "b c d", "c d e", "d e f", "e f g"}
+    assert shingles(["short", "text"]) == {"short text"}
+    assert shingles("a b c d e".split()) == {"a b c d e"}
+    assert shingles([]) == set()
+
+
+def test_jaccard():
+    assert jaccard({1, 2, 3}, {2, 3, 4}) == 0.5
+    assert jaccard({1}, {1}) == 1.0
+    assert jaccard({1}, {2}) == 0.0
+    assert jaccard(set(), set()) == 0.0
+
+
+# ---------------------------------------------------------------------------
+# Signatures and similarity
+# ---------------------------------------------------------------------------
+
+
+def test_identical_texts_are_fully_similar():
+    text = make_text(NEWS_WORDS, 600, seed=1)
+    a, b = fingerprint(text), fingerprint(text)
+    assert estimate_similarity(a.signature, b.signature) == 1.0
+    assert a.band_keys == b.band_keys
+    assert a.words == 600
+
+
+def test_near_copy_is_detected_and_shares_a_band():
+    original = make_text(NEWS_WORDS, 600, seed=2)
+    copy = edit(original, every=20, seed=3, append=30)  # 30 words changed, 30 appended: ~10%
+    assert exact(original, copy) >= DUPLICATE_THRESHOLD
+    a, b = fingerprint(original), fingerprint(copy)
+    assert estimate_similarity(a.signature, b.signature) >= DUPLICATE_THRESHOLD
+    assert set(a.band_keys) & set(b.band_keys)
+
+
+def test_unrelated_texts_are_not_similar():
+    pairs = [
+        (fingerprint(make_text(NEWS_WORDS, 500, seed=10 + i)), fingerprint(make_text(GARDEN_WORDS, 500, seed=20 + i)))
+        for i in range(6)
+    ]
+    for a, b in pairs:
+        assert estimate_similarity(a.signature, b.signature) < 0.2
+    sharing = sum(1 for a, b in pairs if set(a.band_keys) & set(b.band_keys))
+    assert sharing <= 1
+
+
+def test_different_texts_from_the_same_vocabulary_are_not_similar():
+    a = fingerprint(make_text(NEWS_WORDS, 500, seed=30))
+    b = fingerprint(make_text(NEWS_WORDS, 500, seed=31))
+    assert estimate_similarity(a.signature, b.signature) < 0.2
+
+
+@pytest.mark.parametrize(
+    ("every", "append", "truncate"),
+    [(4, 0, None), (8, 0, None), (15, 40, None), (40, 0, None), (10**6, 0, 300), (10**6, 0, 150)],
+)
+def test_estimate_is_close_to_exact_jaccard(every, append, truncate):
+    original = make_text(NEWS_WORDS, 600, seed=40)
+    other = edit(original, every=every, seed=41, append=append) if every < 10**6 else original
+    if truncate:
+        other = " ".join(other.split()[:truncate])
+    estimate = estimate_similarity(fingerprint(original).signature, fingerprint(other).signature)
+    assert abs(estimate - exact(original, other)) <= 0.15
+
+
+def test_short_texts():
+    a, b = fingerprint("Breaking news tonight"), fingerprint("breaking NEWS, tonight!")
+    assert estimate_similarity(a.signature, b.signature) == 1.0
+    assert estimate_similarity(a.signature, fingerprint("Weather tomorrow").signature) == 0.0
+    assert all(0 <= value < 2**63 for value in a.signature)
+
+
+def test_empty_text():
+    empty = fingerprint("")
+    assert empty == Fingerprint(words=0, signature=[EMPTY] * BINS, band_keys=[])
+    assert fingerprint("<p> &nbsp; </p><!-- x -->").signature == empty.signature
+    assert signature(set()) == [EMPTY] * BINS
+    assert estimate_similarity(empty.signature, empty.signature) == 0.0
+    assert estimate_similarity(empty.signature, fingerprint(FOX).signature) == 0.0
+    assert estimate_similarity([], []) == 0.0
+    assert band_keys(empty.signature) == []
+
+
+def test_html_and_plain_text_give_the_same_signature():
+    text = make_text(NEWS_WORDS, 300, seed=50)
+    html = as_html(text)
+    assert html != text
+    assert fingerprint(html) == fingerprint(text)
+    assert normalize_words("<p>Tom &amp; Jerry&#8217;s <em>show</em></p>") == normalize_words("Tom & Jerry’s show")
+
+
+def test_signature_values_fit_a_signed_64_bit_column():
+    for text in (FOX, "one", make_text(NEWS_WORDS, 1000, seed=60)):
+        sig = fingerprint(text).signature
+        assert len(sig) == BINS
+        assert all(type(value) is int and 0 <= value < 2**63 for value in sig)
+        keys = band_keys(sig)
+        assert len(keys) == BANDS
+        assert all(type(key) is int and 0 <= key < 2**63 for key in keys)
+        json.dumps(sig)
+
+
+# Changing any of these values means every stored fingerprint must be recomputed.
+FOX_SIGNATURE_HEAD = [172397765462079490, 28282577386223618, 219121108916917729, 75005920841061857]
+FOX_FIRST_BAND_KEYS = [3028294728347094234, 6517739443485981211]
+
+
+def test_signature_is_a_fixed_stable_hash():
+    fox = fingerprint("The quick brown fox jumps over the lazy dog")
+    assert fox.signature[:4] == FOX_SIGNATURE_HEAD
+    assert fox.band_keys[:2] == FOX_FIRST_BAND_KEYS
+
+
+def test_signature_is_the_same_in_another_process():
+    code = (
+        "from contributions.analysis import fingerprint; "
+        "f = fingerprint('The quick brown fox jumps over the lazy dog'); print(f.signature[:4], f.band_keys[:2])"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(PROJECT_ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == f"{FOX_SIGNATURE_HEAD} {FOX_FIRST_BAND_KEYS}"
+
+
+def test_signature_argument_checks():
+    with pytest.raises(ValueError):
+        band_keys(fingerprint(FOX).signature, bands=5)
+    with pytest.raises(ValueError):
+        estimate_similarity(signature({"a"}, bins=64), signature({"a"}, bins=32))
+
+
+# ---------------------------------------------------------------------------
+# Intake report
+# ---------------------------------------------------------------------------
+
+
+def link(href, anchor):
+    """A link as `sanitize_html(..., ugc=True)` leaves it."""
+    return f'<a href="{href}" rel="ugc nofollow noopener noreferrer">{anchor}</a>'
+
+
+def words(n, seed=80):
+    return make_text(NEWS_WORDS, n, seed=seed)
+
+
+def report_for_link(href, anchor="a source", site_host="byline.example"):
+    report = intake_report(f"<p>{words(400)} {link(href, anchor)}</p>", site_host=site_host)
+    [info] = report["links"]
+    return report, info
+
+
+def test_report_shape_and_word_count():
+    html = "<h2>Title here</h2><p>One two three.</p><p>Four &amp; five " + link("/about/", "six") + "</p>"
+    report = intake_report(html, image_count=2, sender_verification={"spf": "pass", "dkim": "pass"})
+    assert report["word_count"] == 8
+    assert report["image_count"] == 2
+    assert report["sender_verification"] == {"spf": "pass", "dkim": "pass"}
+    assert report["links"] == [
+        {
+            "url": "/about/",
+            "domain": "",
+            "anchor": "six",
+            "external": False,
+            "affiliate": False,
+            "affiliate_reason": "",
+            "shortener": False,
+            "keyword_stuffed": False,
+            "repeated_anchor": False,
+        }
+    ]
+    assert report["external_domains"] == []
+    assert report["affiliate_links"] == report["keyword_stuffed_links"] == 0
+    assert json.loads(json.dumps(report)) == report
+    assert intake_report("<p>x</p>")["sender_verification"] == {}
+
+
+def test_external_and_internal_links():
+    html = (
+        "<p>"
+        + words(300)
+        + "</p><p>"
+        + " ".join(
+            [
+                link("https://byline.example/2025/story/", "our story"),
+                link("https://www.byline.example/about/", "about us"),
+                link("https://cdn.byline.example/file.pdf", "the file"),
+                link("/tags/politics/", "politics"),
+                link("#notes", "the notes"),
+                link("https://www.bbc.co.uk/news/uk-politics-123", "the BBC report"),
+                link("https://bbc.co.uk/sport", "sport coverage"),
+                link("//example.org/page", "a page"),
+                link("mailto:editor@example.net", "write to us"),
+            ]
+        )
+        + "</p>"
+    )
+    report = intake_report(html, site_host="www.byline.example")
+    external = {info["url"]: info["external"] for info in report["links"]}
+    assert external == {
+        "https://byline.example/2025/story/": False,
+        "https://www.byline.example/about/": False,
+        "https://cdn.byline.example/file.pdf": False,
+        "/tags/politics/": False,
+        "#notes": False,
+        "https://www.bbc.co.uk/news/uk-politics-123": True,
+        "https://bbc.co.uk/sport": True,
+        "//example.org/page": True,
+        "mailto:editor@example.net": False,
+    }
+    assert report["external_domains"] == ["bbc.co.uk", "example.org"]
+    assert report["links"][5]["domain"] == "bbc.co.uk"
+    assert report["links"][5]["anchor"] == "the BBC report"
+
+
+def test_without_site_host_every_absolute_link_is_external():
+    report = intake_report(link("https://byline.example/", "home") + link("/about/", "about"))
+    assert [info["external"] for info in report["links"]] == [True, False]
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "https://amzn.to/3xYzAbC",
+        "https://www.amazon.com/dp/B08N5WRWNW?tag=mysite-20",
+        "https://www.amazon.co.uk/gp/product/B00X?ref_=as_li&tag=blog-21&linkCode=ll1",
+        "https://www.shareasale.com/r.cfm?b=123&u=456&m=789",
+        "https://www.awin1.com/cread.php?awinmid=1&awinaffid=2",
+        "https://www.anrdoezrs.net/click-123-456",
+        "https://www.kqzyfj.com/links/1/type/dlg/https://shop.example/",
+        "https://click.linksynergy.com/deeplink?id=abc",
+        "https://go.skimresources.com/?id=1X2&url=https://shop.example",
+        "https://redirect.viglink.com/?key=k&u=https://shop.example",
+        "https://hop.clickbank.net/?affiliate=me&vendor=them",
+        "https://brand.sjv.io/c/123/456/789",
+        "https://www.pntra.com/t/abc",
+        "https://www.avantlink.com/click.php?tt=cl",
+        "https://rstyle.me/n/abc",
+        "https://shop.example/product/42?aff_id=99",
+        "https://shop.example/product/42?AffID=99",
+        "https://shop.example/?ref=writer123",
+        "https://shop.example/item?utm_source=blog&utm_medium=affiliate",
+        "https://shop.example/landing?irclickid=xyz",
+        "https://myblog.example/go/nordvpn",
+        "https://myblog.example/recommends/hosting/",
+        "https://myblog.example/refer/widget",
+        "https://myblog.example/aff/123",
+    ],
+)
+def test_affiliate_links_are_detected(href):
+    report, info = report_for_link(href)
+    assert info["affiliate"] is True
+    assert info["affiliate_reason"]
+    assert report["affiliate_links"] == 1
+    assert "1 affiliate-looking link" in report["signals"]
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "https://www.bbc.co.uk/news/technology-68123456",
+        "https://www.nytimes.com/2025/03/02/world/europe/story.html?smid=url-share",
+        "https://www.theguardian.com/world/2025/jan/02/story?utm_source=newsletter&utm_medium=email",
+        "https://www.amazon.com/dp/B08N5WRWNW",
+        "https://go.dev/doc/effective_go",
+        "https://example.org/docs/go",
+        "https://example.org/search?tag=python",
+        "/about/",
+    ],
+)
+def test_normal_links_are_not_affiliate(href):
+    report, info = report_for_link(href)
+    assert info["affiliate"] is False
+    assert info["shortener"] is False
+    assert report["affiliate_links"] == 0
+    assert not any("affiliate" in signal for signal in report["signals"])
+
+
+def test_sponsored_rel_counts_as_affiliate():
+    report = intake_report('<a href="https://shop.example/" rel="sponsored noopener">the shop</a>')
+    assert report["links"][0]["affiliate_reason"] == 'rel="sponsored"'
+
+
+def test_url_shorteners_are_flagged_separately():
+    report, info = report_for_link("https://bit.ly/3abcDEF")
+    assert info["shortener"] is True
+    assert info["affiliate"] is False
+    assert report["shortener_links"] == 1
+    assert "links to a URL shortener (bit.ly)" in report["signals"]
+
+
+def test_keyword_stuffed_anchor_is_flagged():
+    report, info = report_for_link("https://vpn.example/", anchor="Best Cheap VPN Deals 2026")
+    assert info["keyword_stuffed"] is True
+    assert report["keyword_stuffed_links"] == 1
+    assert "anchor text “Best Cheap VPN Deals 2026” looks keyword-stuffed" in report["signals"]
+
+
+@pytest.mark.parametrize(
+    "anchor",
+    [
+        "buy cheap essays online",
+        "top 10 payday loans near me",
+        "best crypto casino bonus",
+        "cheap vpn deals",
+        "<strong>Discount</strong> coupon codes for <em>top</em> brands",
+    ],
+)
+def test_more_keyword_stuffed_anchors(anchor):
+    _report, info = report_for_link("https://spam.example/", anchor=anchor)
+    assert info["keyword_stuffed"] is True
+
+
+@pytest.mark.parametrize(
+    "anchor",
+    [
+        "the full specifications",
+        "Ada Lovelace's notes",
+        "the 2024 annual report",
+        "our review of the new library",
+        "the best account of the strike",
+        "a detailed price comparison published by the regulator",
+        "here",
+        "best deals",
+    ],
+)
+def test_natural_anchors_are_not_flagged(anchor):
+    report, info = report_for_link("https://example.org/doc", anchor=anchor)
+    assert info["keyword_stuffed"] is False
+    assert report["keyword_stuffed_links"] == 0
+    assert not any("anchor text" in signal for signal in report["signals"])
+
+
+def test_repeated_identical_anchors_are_flagged():
+    html = (
+        f"<p>{words(200)} {link('https://hosting.example/a', 'reliable cloud hosting')}</p>"
+        f"<p>{words(200, seed=81)} {link('https://hosting.example/b', 'Reliable  cloud hosting')}</p>"
+        f"<p>{link('https://example.org/1', 'here')} and {link('https://example.org/2', 'here')}</p>"
+    )
+    report = intake_report(html)
+    flags = [(info["anchor"], info["keyword_stuffed"], info["repeated_anchor"]) for info in report["links"]]
+    assert flags == [
+        ("reliable cloud hosting", True, True),
+        ("Reliable cloud hosting", True, True),
+        ("here", False, False),
+        ("here", False, False),
+    ]
+    assert report["keyword_stuffed_links"] == 2
+    assert "anchor text “reliable cloud hosting” is used on 2 links" in report["signals"]
+
+
+def test_link_density_signal():
+    html = (
+        "<p>"
+        + words(250)
+        + "</p><ul>"
+        + "".join(f"<li>{link(f'https://site{i}.example/', f'site number {i}')}</li>" for i in range(7))
+        + "</ul>"
+    )
+    report = intake_report(html)
+    assert report["word_count"] == 250 + 7 * 3
+    assert f"7 links in {250 + 21} words" in report["signals"]
+    assert report["external_domains"] == [f"site{i}.example" for i in range(7)]
+
+    calm = intake_report("<p>" + words(800) + "</p>" + link("https://example.org/", "a source"))
+    assert not any("links in" in signal for signal in calm["signals"])
+    assert calm["signals"] == []
+
+
+def test_many_signals_together():
+    html = (
+        f"<p>{words(120)}</p><p>"
+        + link("https://amzn.to/abc", "buy it")
+        + link("https://shop.example/?aff=1", "the shop")
+        + link("https://bit.ly/x", "a short link")
+        + link("https://tinyurl.com/y", "another one")
+        + link("https://casino.example/", "best online casino bonus 2026")
+        + "</p>"
+    )
+    report = intake_report(html, sender_verification={"spf": "softfail", "dkim": "pass", "dmarc": "fail"})
+    assert report["signals"] == [
+        "sender verification failed (DMARC, SPF)",
+        "2 affiliate-looking links",
+        "links to URL shorteners (bit.ly, tinyurl.com)",
+        "anchor text “best online casino bonus 2026” looks keyword-stuffed",
+        f"5 links in {report['word_count']} words",
+        f"short: {report['word_count']} words",
+    ]
+
+
+def test_non_web_links_are_ignored():
+    html = (
+        '<a href="javascript:alert(1)">x</a><a href=" JavaScript:alert(1)">y</a>'
+        '<a href="data:text/html;base64,PHNjcmlwdD4=">z</a><a href="vbscript:x">v</a><a>no href</a>'
+        '<a href="">empty</a><a href="https://example.org/">real</a>'
+    )
+    report = intake_report(html)
+    assert [info["url"] for info in report["links"]] == ["https://example.org/"]
+
+
+def test_image_links_use_alt_text_and_inline_images_are_counted():
+    report = intake_report('<p><a href="https://example.org/"><img src="/a.png" alt="Our logo"></a></p><img src="b">')
+    assert report["links"][0]["anchor"] == "Our logo"
+    assert report["inline_image_count"] == 2
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>unclosed <a href='https://x.example/go/y'>best cheap vpn deals 2026",
+        "<p><a href='https://a.example/'>one <a href='https://b.example/'>two</a></p>",
+        "&#xFFFFFFFF; &bogus; &#0; &#x110000; &amp &lt",
+        "<![if !supportLists]>x<![endif]> <!-- never closed",
+        "<!DOCTYPE html><![CDATA[ raw",
+        "<<<>>> <a<a<a href= </a",
+        "<a href=http://[::1>broken ipv6</a><a href='http://exa mple.com/'>space</a>",
+        "<a href='https://%zz%.example/?%%%=&&='>pct</a>",
+        "</a></p></div><p/><img/><a href='https://x.example'/>",
+        "<script>document.write('<a href=https://evil.example>x</a>')",
+        "<table><tr><td><a href='https://x.example'>cell",
+        "\x00\x01 <p>\udcff</p> \u202e",
+        "<a href='" + "https://x.example/" + "a" * 5000 + "'>" + "long " * 1000 + "</a>",
+        "",
+    ],
+)
+def test_malformed_html_never_raises(html):
+    report = intake_report(html, site_host="https://www.byline.example:8000/")
+    json.dumps(report)
+    assert isinstance(report["links"], list)
+    fingerprint(html)
+
+
+def test_script_content_is_not_a_link():
+    report = intake_report("<noscript><a href='https://hidden.example/'>hidden</a></noscript><p>shown</p>")
+    assert report["links"] == []
+    assert report["word_count"] == 1
