@@ -120,8 +120,14 @@ class ArticleQuerySet(models.QuerySet):
             .annotate(count=Count("pk"))
             .values("count")
         )
+        if connection.features.supports_slicing_ordering_in_compound:
+            # PostgreSQL: a UNION lets the planner look articles up by key; with OR it
+            # scanned the whole table (and JIT-compiled the scan: 1.1 s at 100,000).
+            nearby = Q(pk__in=before.union(after, all=True))
+        else:  # SQLite cannot LIMIT inside a UNION, and plans the OR well
+            nearby = Q(pk__in=before) | Q(pk__in=after)
         return (
-            self.filter(Q(pk__in=before) | Q(pk__in=after))
+            self.filter(nearby)
             .exclude(pk=article.pk)
             .annotate(shared_tags=Subquery(shared))
             .filter(shared_tags__gt=0)

@@ -118,14 +118,6 @@ class SubmissionForm(forms.Form):
         check_sender(email)
         return email
 
-    def clean_website(self):
-        if self.cleaned_data["website"]:
-            raise ValidationError(
-                _("This looks like an automated submission. If you are a person, leave the last field empty."),
-                code="honeypot",
-            )
-        return ""
-
     def clean_document(self):
         document = self.cleaned_data.get("document")
         if not document:
@@ -136,6 +128,13 @@ class SubmissionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("website"):
+            # Shown above the form: the honeypot field itself is invisible.
+            raise ValidationError(
+                _("This looks like an automated submission. If you are a person, leave the field “%(label)s” empty.")
+                % {"label": self.fields["website"].label},
+                code="honeypot",
+            )
         body, converted = cleaned.get("body"), cleaned.get("document")
         if "body" in self.errors or "document" in self.errors:
             return cleaned

@@ -134,21 +134,22 @@ def process_image(file, *, name: str | None = None) -> ProcessedImage:
             raise _damaged(display) from exc
 
         with img:
-            if img.format not in ALLOWED_IMAGE_FORMATS:  # `formats=` already ensures it; never trust it twice
+            # Phones write multi-picture JPEGs (MPO): the first picture is the photo, the rest is dropped.
+            fmt = "JPEG" if img.format == "MPO" else img.format
+            if fmt not in ALLOWED_IMAGE_FORMATS:  # `formats=` already ensures it; never trust it twice
                 raise _not_image(display)
             width, height = img.size
             # Checked on the header's size, before any pixel is decoded.
             if width * height > MAX_PIXELS:
                 raise _too_many_pixels(display, width, height)
             try:
-                frames, durations = _decode(img, img.format, display)
+                frames, durations = _decode(img, fmt, display)
             except ValidationError:
                 raise
             except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
                 raise _too_many_pixels(display) from exc
             except Exception as exc:  # truncated data, bad checksums, broken compression...
                 raise _damaged(display) from exc
-            fmt = img.format
             info = dict(img.info)
             if fmt == "WEBP":
                 info["lossless"] = _webp_is_lossless(data)
@@ -170,7 +171,8 @@ def process_image(file, *, name: str | None = None) -> ProcessedImage:
 
 def _decode(img, fmt, display):
     """Fully decode `img`: ([frame, ...], [duration, ...]), each frame a fresh image with pixels only."""
-    n_frames = getattr(img, "n_frames", 1) if getattr(img, "is_animated", False) else 1
+    animated = fmt in ("GIF", "WEBP", "PNG") and getattr(img, "is_animated", False)
+    n_frames = img.n_frames if animated else 1
     if n_frames > 1:
         width, height = img.size
         if n_frames * width * height > MAX_ANIMATION_PIXELS:
@@ -183,13 +185,18 @@ def _decode(img, fmt, display):
         for frame in ImageSequence.Iterator(img):
             frame.load()
             durations.append(frame.info.get("duration", 100))
-            frames.append(_bare(frame.convert("RGBA" if _has_alpha(frame) else "RGB")))
+            frames.append(_bare(frame.convert("RGBA" if _has_alpha(frame) else "RGB")))  # profiles dropped
         return frames, durations
 
     img.load()  # decodes everything: a truncated file fails here
+    icc = _icc_profile(img)
     if _exif_orientation(img) not in (None, 1):
         img = ImageOps.exif_transpose(img)
-    return [_bare(_convert_for(fmt, img))], [None]
+    if img.mode == "CMYK" and icc is not None and fmt == "JPEG":
+        img, icc = _cmyk_to_srgb(img, icc[1]), None
+    img = _convert_for(fmt, img)
+    keep_icc = icc is not None and _COLOUR_SPACES.get(img.mode) == icc[1].profile.xcolor_space.strip()
+    return [_bare(img, icc=icc[0] if keep_icc else None)], [None]
 
 
 def _exif_orientation(img):
@@ -218,8 +225,8 @@ def _convert_for(fmt, img):
     return img if mode in ("RGB", "RGBA") else img.convert("RGBA" if _has_alpha(img) else "RGB")
 
 
-def _bare(img):
-    """A new image with `img`'s pixels (and palette, transparency, compatible ICC profile) and nothing else."""
+def _bare(img, *, icc=None):
+    """A new image with `img`'s pixels (and palette, transparency, `icc` profile) and nothing else."""
     bare = Image.new(img.mode, img.size)
     if img.mode in ("P", "PA"):
         bare.putpalette(img.getpalette() or [])
@@ -228,23 +235,38 @@ def _bare(img):
     transparency = img.info.get("transparency")
     if transparency is not None and img.mode in ("1", "L", "P", "RGB", "I;16"):
         bare.info["transparency"] = transparency
-    icc = _compatible_icc_profile(img)
     if icc:
         bare.info["icc_profile"] = icc
     return bare
 
 
-def _compatible_icc_profile(img):
-    """The image's ICC profile if it describes the colour space of its (possibly converted) pixels."""
+# The colour space an ICC profile must describe to fit pixels of each mode.
+_COLOUR_SPACES = {
+    **dict.fromkeys(("1", "L", "LA", "I;16"), "GRAY"),
+    **dict.fromkeys(("P", "RGB", "RGBA"), "RGB"),
+    "CMYK": "CMYK",
+}
+
+
+def _icc_profile(img):
+    """(bytes, profile) of `img`'s ICC profile if it is readable and fits its pixels; None otherwise."""
     icc = img.info.get("icc_profile")
     if not icc or len(icc) > 1024 * 1024:
         return None
-    expected = {"RGB": "RGB", "RGBA": "RGB", "L": "GRAY", "LA": "GRAY"}.get(img.mode)
     try:
-        space = ImageCms.ImageCmsProfile(io.BytesIO(icc)).profile.xcolor_space.strip()
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        space = profile.profile.xcolor_space.strip()
     except Exception:  # a broken profile is simply dropped
         return None
-    return icc if expected and space == expected else None
+    return (icc, profile) if space == _COLOUR_SPACES.get(img.mode) else None
+
+
+def _cmyk_to_srgb(img, profile):
+    """Print-ready CMYK pixels in sRGB through their profile (or naively if that fails)."""
+    try:
+        return ImageCms.profileToProfile(img, profile, ImageCms.createProfile("sRGB"), outputMode="RGB")
+    except Exception:
+        return img.convert("RGB")
 
 
 def _encode(fmt, frames, durations, info):
@@ -269,7 +291,7 @@ def _encode(fmt, frames, durations, info):
             options["loop"] = loop
         elif fmt in ("WEBP", "PNG"):
             options["loop"] = 0
-        if fmt == "GIF" and first.mode == "RGBA":
+        if fmt == "GIF" and any(frame.mode == "RGBA" for frame in frames):
             options["disposal"] = 2  # full frames with holes: clear before drawing the next one
     out = io.BytesIO()
     first.save(out, fmt, **options)

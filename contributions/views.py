@@ -42,11 +42,10 @@ def count_submission(ip):
         cache.add(key, 1, timeout=3600)
 
 
-def _render_form(request, form, status=200):
+def _render_form(request, form, status=200, refusal=None):
     guidelines = Page.objects.filter(slug=GUIDELINES_SLUG).first()
-    return render(
-        request, "contributions/submission_form.html", {"form": form, "guidelines": guidelines}, status=status
-    )
+    context = {"form": form, "guidelines": guidelines, "refusal": refusal}
+    return render(request, "contributions/submission_form.html", context, status=status)
 
 
 @never_cache
@@ -59,21 +58,15 @@ def submit(request):
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > settings.BYLINE_SUBMISSION_MAX_REQUEST_BYTES:
         # Refuse before reading the body: nothing of it is parsed or stored.
-        form = SubmissionForm()
-        form.add_error(
-            None,
-            _("Your submission is too large (%(size)d MB). Attach fewer or smaller pictures and try again.")
-            % {"size": length // (1024 * 1024)},
-        )
-        return _render_form(request, form, status=413)
+        refusal = _(
+            "Your submission is too large (%(size)d MB; the limit is %(limit)d MB). "
+            "Attach fewer or smaller pictures and try again."
+        ) % {"size": length // (1024 * 1024), "limit": settings.BYLINE_SUBMISSION_MAX_REQUEST_BYTES // (1024 * 1024)}
+        return _render_form(request, SubmissionForm(), status=413, refusal=refusal)
     if rate_limited(ip):
-        form = SubmissionForm(request.POST)  # keeps what was typed; files must be attached again
-        form.errors.clear()
-        form.add_error(
-            None,
-            _("You have sent several submissions in the last hour. Please wait an hour and send this one again."),
-        )
-        return _render_form(request, form, status=429)
+        # Keep what was typed (an unvalidated form shows its data); files must be attached again.
+        refusal = _("You have sent several submissions in the last hour. Please wait an hour and send this one again.")
+        return _render_form(request, SubmissionForm(initial=request.POST.dict()), status=429, refusal=refusal)
 
     form = SubmissionForm(request.POST, request.FILES)
     if not form.is_valid():

@@ -138,7 +138,7 @@ def _record(submission, kind, *, actor=None, from_status="", to_status="", note=
 
 def _locked(submission):
     # Serialise concurrent actions on one submission (SQLite serialises writers anyway).
-    return Submission.objects.select_for_update().select_related("claimed_by").get(pk=submission.pk)
+    return Submission.objects.select_for_update(of=("self",)).select_related("claimed_by").get(pk=submission.pk)
 
 
 def _check(submission, user, allowed, action):
