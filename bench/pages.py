@@ -90,6 +90,37 @@ def main():
         p99 = timings[min(len(timings) - 1, round(0.99 * (len(timings) - 1)))]
         print(f"{name:<16}{len(queries):>8}{statistics.median(timings):>10.1f}{p99:>10.1f}{timings[-1]:>10.1f}")
 
+    bench_intake(args.repeat)
+
+
+def bench_intake(repeat):
+    """A guest post's intake: store, analyse and check for duplicates against every article."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from blog.models import Article
+    from contributions.workflow import Incoming, receive
+
+    bodies = list(Article.objects.order_by("?").values_list("body", flat=True)[:repeat])
+    timings, flagged = [], 0
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        for n, body in enumerate(bodies):
+            incoming = Incoming(
+                channel="web", name="Bench", email=f"bench{n}@example.com", title=f"Bench {n}", body=body
+            )
+            t0 = time.perf_counter()
+            with transaction.atomic():
+                submission = receive(incoming)
+                timings.append((time.perf_counter() - t0) * 1000)
+                flagged += submission.is_possible_duplicate
+                transaction.set_rollback(True)  # leave the database as it was
+    timings.sort()
+    p99 = timings[min(len(timings) - 1, round(0.99 * (len(timings) - 1)))]
+    print(
+        f"\nsubmission intake (copies of existing articles): p50 {statistics.median(timings):.1f} ms, "
+        f"p99 {p99:.1f} ms; flagged as duplicates: {flagged}/{len(timings)}"
+    )
+
 
 if __name__ == "__main__":
     main()

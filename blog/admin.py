@@ -128,7 +128,7 @@ class ArticleAdmin(VersionAdmin):
     date_hierarchy = "published_at"
     autocomplete_fields = ["author", "category"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["image_preview", "preview_link", "reading_time", "created_at", "updated_at"]
+    readonly_fields = ["image_preview", "preview_link", "guest_submission", "reading_time", "created_at", "updated_at"]
     actions = ["publish_now", "unpublish", "feature", "unfeature"]
     history_latest_first = True
     object_history_template = "admin/blog/article/object_history.html"
@@ -151,7 +151,7 @@ class ArticleAdmin(VersionAdmin):
             _("Search engines"),
             {"fields": ["meta_description", "canonical_url"], "classes": ["collapse"]},
         ),
-        (_("Record"), {"fields": ["reading_time", "created_at", "updated_at"], "classes": ["collapse"]}),
+        (_("Record"), {"fields": ["guest_submission", "reading_time", "created_at", "updated_at"]}),
     ]
 
     # Permissions: editors (publish permission) see everything; authors only their own.
@@ -244,6 +244,14 @@ class ArticleAdmin(VersionAdmin):
             obj.featured_image.url,
             obj.featured_image_alt,
         )
+
+    @admin.display(description=_("guest submission"))
+    def guest_submission(self, obj):
+        submission = getattr(obj, "submission", None) if obj and obj.pk else None
+        if submission is None:
+            return "—"
+        url = reverse("admin:contributions_submission_change", args=[submission.pk])
+        return format_html('<a href="{}">{}</a> ({})', url, submission.title, submission.get_status_display())
 
     @admin.display(description=_("preview link"))
     def preview_link(self, obj):

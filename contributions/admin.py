@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
@@ -147,7 +148,7 @@ class SubmissionAdmin(admin.ModelAdmin):
             flags.append(_("auth failed: %(names)s") % {"names": "/".join(failed)})
         elif obj.channel == Submission.Channel.WEB:
             flags.append(_("web, unverified"))
-        return format_html_join(format_html("<br>"), '<span class="flag">{}</span>', ((f,) for f in flags)) or "—"
+        return format_html_join(mark_safe("<br>"), '<span class="flag">{}</span>', ((f,) for f in flags)) or "—"
 
     # The change page: preview, images, report, matches, other submissions, decision buttons.
 

@@ -6,12 +6,13 @@ scored by comparing MinHash signatures, so the check costs the same with
 """
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils.html import strip_tags
 
 from blog.models import Article
 
 from . import analysis
-from .models import Fingerprint, FingerprintBand
+from .models import Fingerprint, FingerprintBand, Submission
 
 
 def text_of(title, body):
@@ -32,34 +33,47 @@ def store_fingerprint(*, article=None, submission=None):
     return fingerprint
 
 
-def find_similar(fingerprint, *, threshold=analysis.DUPLICATE_THRESHOLD, limit=10):
+def find_similar(fingerprint, *, threshold=analysis.DUPLICATE_THRESHOLD, limit=10, candidates=50):
     """Articles and submissions whose estimated overlap with `fingerprint` is at least `threshold`.
 
-    Returns dicts (kind, id, title, score), best first.
+    The `candidates` fingerprints sharing the most band keys are scored (one grouped
+    query on the band index, one to load their signatures), so the cost stays flat
+    however many similar pieces are on file. Returns dicts (kind, id, title, score),
+    best first.
     """
     keys = list(fingerprint.bands.values_list("key", flat=True))
-    candidates = (
-        Fingerprint.objects.filter(bands__key__in=keys)
-        .exclude(pk=fingerprint.pk)
-        .distinct()
-        .select_related("article", "submission")
+    best = (
+        FingerprintBand.objects.filter(key__in=keys)
+        .exclude(fingerprint=fingerprint)
+        .values("fingerprint")
+        .annotate(hits=Count("pk"))
+        .order_by("-hits")[:candidates]
+    )
+    scored = []
+    for candidate in Fingerprint.objects.filter(pk__in=[row["fingerprint"] for row in best]):
+        score = analysis.estimate_similarity(fingerprint.signature, candidate.signature)
+        if score >= threshold:
+            scored.append((score, candidate))
+    scored.sort(key=lambda pair: -pair[0])
+    scored = scored[:limit]
+    titles = {
+        ("article", pk): title
+        for pk, title in Article.objects.filter(pk__in=[c.article_id for _s, c in scored if c.article_id]).values_list(
+            "pk", "title"
+        )
+    }
+    titles.update(
+        (("submission", pk), title)
+        for pk, title in Submission.objects.filter(
+            pk__in=[c.submission_id for _s, c in scored if c.submission_id]
+        ).values_list("pk", "title")
     )
     matches = []
-    for candidate in candidates:
-        score = analysis.estimate_similarity(fingerprint.signature, candidate.signature)
-        if score < threshold:
-            continue
-        owner = candidate.article or candidate.submission
-        matches.append(
-            {
-                "kind": "article" if candidate.article_id else "submission",
-                "id": owner.pk,
-                "title": owner.title,
-                "score": round(score, 2),
-            }
-        )
-    matches.sort(key=lambda m: -m["score"])
-    return matches[:limit]
+    for score, candidate in scored:
+        kind = "article" if candidate.article_id else "submission"
+        pk = candidate.article_id or candidate.submission_id
+        matches.append({"kind": kind, "id": pk, "title": titles.get((kind, pk), ""), "score": round(score, 2)})
+    return matches
 
 
 def fingerprint_missing_articles(batch_size=500):

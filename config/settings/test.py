@@ -9,3 +9,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "byline-test"}}
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# No collected static files in tests: WhiteNoise serves from the finders and does not
+# look for (and warn about) a STATIC_ROOT that collectstatic never wrote.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

@@ -37,6 +37,7 @@ from PIL import Image, ImageDraw, ImageFont
 from taggit.models import Tag
 
 from blog.models import WORDS_PER_MINUTE, Article, Author, Category, TaggedArticle
+from contributions.duplicates import fingerprint_missing_articles
 from core.models import Page
 from core.sanitizer import sanitize_html
 
@@ -450,6 +451,8 @@ class Command(BaseCommand):
             options["articles"], options["seed"], authors, categories, tags, pool
         )
         password = self.seed_editor(editors_group, options["password"]) if editors_group else None
+        # Bulk-created articles skip post_save: give them the fingerprints the duplicate check uses.
+        fingerprinted = fingerprint_missing_articles()
 
         elapsed = time.monotonic() - started
         self.stdout.write(
@@ -457,7 +460,7 @@ class Command(BaseCommand):
                 f"Seeded demo content in {elapsed:.1f}s. Created: articles {articles_created} "
                 f"({options['articles'] - articles_created} already there), article tags {tag_links}, "
                 f"authors {authors_created}, categories {categories_created}, tags {tags_created}, "
-                f"pages {pages_created}, image files {self.images_generated}."
+                f"pages {pages_created}, image files {self.images_generated}, fingerprints {fingerprinted}."
             )
         )
         if password:
