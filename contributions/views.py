@@ -114,9 +114,7 @@ def status(request, token):
                 return redirect(submission)
         else:
             form = RevisionForm(initial={"title": submission.title, "body": submission.body})
-    events = submission.events.filter(kind__in=SubmissionEvent.PUBLIC_KINDS).only(
-        "kind", "to_status", "message", "created_at"
-    )
+    events = submission.events.filter(kind__in=SubmissionEvent.PUBLIC_KINDS)
     response = render(
         request,
         "contributions/submission_status.html",

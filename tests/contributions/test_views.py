@@ -1,13 +1,14 @@
 import io
 
 import pytest
+from django.core.cache import cache
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
 from contributions import workflow
-from contributions.models import BlockedSender, Submission
+from contributions.models import BlockedSender, Submission, SubmissionEvent
 from tests.conftest import make_image_file
 
 from .conftest import article_text
@@ -243,3 +244,24 @@ class TestStatusPage:
         assert client.get(reverse("contributions:status", kwargs={"token": "nope"})).status_code == 404
         workflow.mark_spam(submission, editor)
         assert client.get(submission.get_absolute_url()).status_code == 404
+
+
+class TestQueryCounts:
+    """The public contribution pages run a fixed number of queries."""
+
+    def test_form_page(self, client, django_assert_num_queries, incoming):
+        for n in range(3):
+            workflow.receive(incoming(title=f"Queue {n}"))
+        cache.clear()
+        with django_assert_num_queries(2):  # site settings, guidelines page
+            client.get(SUBMIT)
+
+    @pytest.mark.parametrize("rounds", [0, 4])
+    def test_status_page(self, client, django_assert_num_queries, submission, editor, rounds):
+        for n in range(rounds):  # each round adds two public history entries
+            workflow.request_changes(submission, editor, f"Round {n}")
+            workflow.revise(submission, title=f"Take {n}", body=article_text())
+        assert submission.events.filter(kind__in=SubmissionEvent.PUBLIC_KINDS).count() == 1 + 2 * rounds
+        cache.clear()
+        with django_assert_num_queries(4):  # site settings, submission, its images, public events
+            client.get(submission.get_absolute_url())
