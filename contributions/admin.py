@@ -94,6 +94,7 @@ class SubmissionAdmin(admin.ModelAdmin):
     list_select_related = ["claimed_by"]
     search_fields = ["title", "name", "email", "body", "token"]
     date_hierarchy = "received_at"
+    view_on_site = False  # the tracking page has its own link, named for what it is
     actions = ["claim_selected", "mark_selected_spam"]
     inlines = [SubmissionEventInline]
     readonly_fields = [

@@ -183,7 +183,7 @@ class SubmissionForm(forms.Form):
             images=images,
             document=document,
             headers=headers or {},
-            sender_verification={"method": "web form", "email_confirmed": False},
+            sender_verification={"method": "web form"},
             ip_address=ip_address,
         )
 
