@@ -1,8 +1,8 @@
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core import mail
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image

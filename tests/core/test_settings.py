@@ -48,3 +48,13 @@ def test_cache_backend_follows_redis_url(url, backend):
     env.update(DJANGO_SETTINGS_MODULE="config.settings.local", REDIS_URL=url)
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.stdout.strip().endswith(backend), result.stderr
+
+
+def test_production_queues_tasks_in_the_database():
+    code = "from django.conf import settings; print(settings.TASKS['default']['BACKEND'])"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "BYLINE_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production", DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="a.b"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.stdout.strip() == "django_tasks_db.DatabaseBackend", result.stderr
