@@ -60,11 +60,11 @@ def test_admin_retry_action(admin_client, settings, django_capture_on_commit_cal
     assert email.status == OutgoingEmail.Status.SENT
 
 
-def test_database_task_backend_sends_through_the_worker(settings, django_capture_on_commit_callbacks):
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection, as in production
+def test_database_task_backend_sends_through_the_worker(settings):
     """Production queues the send in the database; `manage.py db_worker` delivers it."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    with django_capture_on_commit_callbacks(execute=True):
-        email = queue_email(["a@example.com"], "Queued", "Body")
+    email = queue_email(["a@example.com"], "Queued", "Body")  # autocommit: on_commit runs at once
     email.refresh_from_db()
     assert email.status == OutgoingEmail.Status.QUEUED
     assert mail.outbox == []
