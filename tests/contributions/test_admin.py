@@ -142,3 +142,24 @@ def test_two_editors_claiming_at_once_exactly_one_wins(incoming):
     winner = next(pk for pk, result in results.items() if result == "won")
     assert Submission.objects.get().claimed_by_id == winner
     assert submission.events.filter(kind="claimed").count() == 1
+
+
+def test_hostile_html_never_reaches_the_admin_preview(editor_client, incoming):
+    sub = workflow.receive(
+        incoming(
+            title='<script>alert("t")</script>',
+            name='<img src=x onerror="alert(1)">',
+            body=article_text() + '<p onclick="x()"><script>alert(1)</script><a href="javascript:alert(1)">j</a>'
+            '<svg onload="alert(1)"></svg><iframe src="https://evil.example"></iframe></p>',
+        )
+    )
+    page = editor_client.get(url("change", sub)).content.decode()
+    for bad in [
+        '<script>alert("t")',
+        "<script>alert(1)",
+        'onerror="alert(1)"',
+        "javascript:alert",
+        "<svg onload",
+        "<iframe",
+    ]:
+        assert bad not in page

@@ -206,3 +206,34 @@ class TestTransitions:
             (Kind.REVISED, Status.CHANGES_REQUESTED, Status.IN_REVIEW),
             (Kind.ACCEPTED, Status.IN_REVIEW, Status.ACCEPTED),
         ]
+
+
+class TestAcceptImages:
+    def test_pictures_become_the_featured_image_and_figures(self, db, incoming, editor):
+        from contributions.uploads import process_image
+        from tests.conftest import make_image_file
+
+        images = [(None, process_image(make_image_file(f"p{n}.png", size=(640, 360)))) for n in range(3)]
+        sub = workflow.receive(incoming(images=images))
+        workflow.accept(sub, editor)
+        article = Submission.objects.get().article
+        assert article.featured_image.name.startswith("articles/guest/")
+        assert (article.featured_image_width, article.featured_image_height) == (640, 360)
+        assert article.featured_image_alt  # required with an image; the editor refines it
+        assert article.body.count("<figure><img") == 2
+        for image in sub.images.all():
+            assert image.image.url not in article.body  # copies, not the submission's files
+        article.full_clean()  # a valid draft
+
+    def test_pictures_placed_in_the_text_stay_in_place(self, db, incoming, editor):
+        from contributions.uploads import process_image
+        from tests.conftest import make_image_file
+
+        body = article_text() + '<figure><img src="cid:pic" alt="A chart"></figure>'
+        sub = workflow.receive(incoming(body=body, images=[("pic", process_image(make_image_file("c.png")))]))
+        assert sub.images.get().image.url in sub.body
+        workflow.accept(sub, editor)
+        article = Submission.objects.get().article
+        assert not article.featured_image
+        assert '<figure><img src="/media/articles/guest/' in article.body
+        assert 'alt="A chart"' in article.body
