@@ -12,7 +12,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from . import workflow
-from .models import BlockedSender, RejectionReason, Submission, SubmissionEvent
+from .models import BlockedSender, InboundMessage, RejectionReason, Submission, SubmissionEvent
 
 
 class ClaimFilter(admin.SimpleListFilter):
@@ -198,86 +198,72 @@ class SubmissionAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _act(self, request, pk, action, success):
+    def _back(self, pk):
+        return HttpResponseRedirect(reverse("admin:contributions_submission_change", args=[pk]))
+
+    def _decide(self, request, pk, action, success, form_class=None):
+        """POST only: validate the decision's form if it has one, run the transition, report, go back."""
+        if request.method != "POST":
+            return self._back(pk)
         submission = get_object_or_404(Submission, pk=pk)
         if not self.has_change_permission(request, submission):
             raise PermissionDenied
+        data = {}
+        if form_class is not None:
+            form = form_class(request.POST)
+            if not form.is_valid():
+                errors = "; ".join(str(error) for errors in form.errors.values() for error in errors)
+                self.message_user(request, errors, messages.ERROR)
+                return self._back(pk)
+            data = form.cleaned_data
         try:
-            result = action(submission)
+            result = action(submission, data)
         except workflow.TransitionError as exc:
             self.message_user(request, str(exc), messages.ERROR)
         else:
             self.message_user(request, success(result) if callable(success) else success, messages.SUCCESS)
         return self._back(pk)
 
-    def _invalid(self, request, pk, form):
-        errors = "; ".join(f"{error}" for errors in form.errors.values() for error in errors)
-        self.message_user(request, errors, messages.ERROR)
-        return self._back(pk)
-
-    def _back(self, pk):
-        return HttpResponseRedirect(reverse("admin:contributions_submission_change", args=[pk]))
-
     def claim_view(self, request, pk):
-        if request.method != "POST":
-            return self._back(pk)
-        return self._act(request, pk, lambda s: workflow.claim(s, request.user), _("You claimed it."))
+        return self._decide(request, pk, lambda s, _d: workflow.claim(s, request.user), _("You claimed it."))
 
     def release_view(self, request, pk):
-        if request.method != "POST":
-            return self._back(pk)
-        return self._act(
-            request, pk, lambda s: workflow.release(s, request.user), _("Released: another editor can claim it.")
+        return self._decide(
+            request, pk, lambda s, _d: workflow.release(s, request.user), _("Released: another editor can claim it.")
         )
 
     def request_changes_view(self, request, pk):
-        if request.method != "POST":
-            return self._back(pk)
-        form = RequestChangesForm(request.POST)
-        if not form.is_valid():
-            return self._invalid(request, pk, form)
-        data = form.cleaned_data
-        return self._act(
+        return self._decide(
             request,
             pk,
-            lambda s: workflow.request_changes(s, request.user, data["message"], note=data["note"]),
+            lambda s, d: workflow.request_changes(s, request.user, d["message"], note=d["note"]),
             _("Changes requested; the contributor has been emailed."),
+            form_class=RequestChangesForm,
         )
 
     def accept_view(self, request, pk):
-        if request.method != "POST":
-            return self._back(pk)
-
         def success(submission):
             url = reverse("admin:blog_article_change", args=[submission.article_id])
             return format_html('Accepted. <a href="{}">Edit the article draft</a>.', url)
 
-        return self._act(
-            request, pk, lambda s: workflow.accept(s, request.user, note=request.POST.get("note", "")), success
-        )
+        note = request.POST.get("note", "")
+        return self._decide(request, pk, lambda s, _d: workflow.accept(s, request.user, note=note), success)
 
     def reject_view(self, request, pk):
-        if request.method != "POST":
-            return self._back(pk)
-        form = RejectForm(request.POST)
-        if not form.is_valid():
-            return self._invalid(request, pk, form)
-        data = form.cleaned_data
-        return self._act(
+        return self._decide(
             request,
             pk,
-            lambda s: workflow.reject(s, request.user, data["reason"], data["message"], note=data["note"]),
+            lambda s, d: workflow.reject(s, request.user, d["reason"], d["message"], note=d["note"]),
             _("Rejected; the contributor has been emailed."),
+            form_class=RejectForm,
         )
 
     def spam_view(self, request, pk):
-        if request.method != "POST":
-            return self._back(pk)
         block = request.POST.get("block_sender") == "on"
-        return self._act(
+        return self._decide(
             request,
             pk,
-            lambda s: workflow.mark_spam(s, request.user, block_sender=block),
+            lambda s, _d: workflow.mark_spam(s, request.user, block_sender=block),
             _("Marked as spam; the sender is blocked.") if block else _("Marked as spam."),
         )
 
@@ -339,3 +325,20 @@ class BlockedSenderAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(admin.ModelAdmin):
+    """Every email that reached the contributions address, and what became of it."""
+
+    list_display = ["subject", "from_address", "source", "outcome", "reason", "submission", "received_at"]
+    list_filter = ["outcome", "source", "received_at"]
+    search_fields = ["subject", "from_address", "message_id", "key", "reason"]
+    readonly_fields = [f.name for f in InboundMessage._meta.fields]
+    list_select_related = ["submission"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

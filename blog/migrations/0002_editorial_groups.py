@@ -4,8 +4,9 @@ Editors: everything editorial, including publishing. Authors: write and edit the
 own drafts and submit them for review; they cannot publish (no blog.publish_article).
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from core.permissions import grant
 
 EDITOR_PERMISSIONS = {
     "blog": ["article", "author", "category", "articleslugredirect", "taggedarticle"],
@@ -25,27 +26,13 @@ AUTHOR_PERMISSIONS = [
 
 
 def create_groups(apps, schema_editor):
-    # Permissions are normally created after all migrations ran; create them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-
-    editors, _ = Group.objects.get_or_create(name="Editors")
-    editor_perms = Permission.objects.filter(
-        content_type__app_label__in=EDITOR_PERMISSIONS.keys(),
-    )
-    editor_perms = [p for p in editor_perms if p.content_type.model in EDITOR_PERMISSIONS[p.content_type.app_label]]
-    editors.permissions.add(*editor_perms)
+    for app_label, models in EDITOR_PERMISSIONS.items():
+        grant(apps, "Editors", app_label, models=models)
     # To link an Author to a staff login (autocomplete on users).
-    editors.permissions.add(Permission.objects.get(content_type__app_label="auth", codename="view_user"))
-
-    authors, _ = Group.objects.get_or_create(name="Authors")
-    for app_label, codename in AUTHOR_PERMISSIONS:
-        authors.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    grant(apps, "Editors", "auth", codenames=["view_user"])
+    for app_label in {app_label for app_label, _codename in AUTHOR_PERMISSIONS}:
+        codenames = [codename for label, codename in AUTHOR_PERMISSIONS if label == app_label]
+        grant(apps, "Authors", app_label, codenames=codenames)
 
 
 def remove_groups(apps, schema_editor):

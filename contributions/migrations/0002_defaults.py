@@ -1,7 +1,8 @@
 """Contribution guidelines page, default rejection reasons, and the Editors' permissions."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from core.permissions import grant
 
 GUIDELINES = (
     "<p>We welcome guest posts from readers who know their subject: engineers, researchers, "
@@ -45,17 +46,8 @@ def create_defaults(apps, schema_editor):
     for position, (title, message) in enumerate(REASONS):
         RejectionReason.objects.get_or_create(title=title, defaults={"message": message, "position": position})
 
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    editors, _ = Group.objects.get_or_create(name="Editors")
     for app_label, models in EDITOR_MODELS.items():
-        editors.permissions.add(
-            *Permission.objects.filter(content_type__app_label=app_label, content_type__model__in=models)
-        )
+        grant(apps, "Editors", app_label, models=models)
 
 
 class Migration(migrations.Migration):
