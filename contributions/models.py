@@ -302,3 +302,37 @@ class FingerprintBand(models.Model):
 
     def __str__(self):
         return str(self.key)
+
+
+class InboundMessage(models.Model):
+    """Every email that reached the contributions address, and what became of it.
+
+    `key` (the Message-ID, or a hash of the content when there is none) is unique:
+    the same message ingested twice is recognised and queues nothing new.
+    """
+
+    class Outcome(models.TextChoices):
+        QUEUED = "queued", _("Queued as a submission")
+        REPLY = "reply", _("Attached to a submission")
+        REFUSED = "refused", _("Refused")
+
+    key = models.CharField(_("message key"), max_length=255, unique=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    content_hash = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    from_address = models.CharField(_("from"), max_length=254, blank=True, db_index=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    source = models.CharField(_("source"), max_length=20, help_text=_("cli, mbox, maildir, imap or webhook."))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    submission = models.ForeignKey(
+        Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_messages"
+    )
+    received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("inbound email")
+        verbose_name_plural = _("inbound emails")
+
+    def __str__(self):
+        return f"{self.subject or self.key} ({self.get_outcome_display()})"

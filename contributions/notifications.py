@@ -42,9 +42,10 @@ def _to_editors(submission, template, subject, **extra):
     return queue_email(to, subject, body, reference=f"submission:{submission.pk}")
 
 
-def submission_received(submission):
+def submission_received(submission, acknowledge=True):
     site = SiteSettings.load().site_name
-    _to_contributor(submission, "received", f"We received “{submission.title}” — {site}")
+    if acknowledge:
+        _to_contributor(submission, "received", f"We received “{submission.title}” — {site}")
     _to_editors(submission, "editors_new", f"New guest post: {submission.title}")
 
 

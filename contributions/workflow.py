@@ -87,8 +87,11 @@ def _analyse(submission):
 
 
 @transaction.atomic
-def receive(incoming):
-    """Store an incoming submission with its images, analyse it, and queue the emails. Returns it."""
+def receive(incoming, *, acknowledge=True):
+    """Store an incoming submission with its images, analyse it, and queue the emails. Returns it.
+
+    `acknowledge=False` skips the receipt to the contributor (rate-limited email senders).
+    """
     submission = Submission.objects.create(
         channel=incoming.channel,
         name=incoming.name.strip(),
@@ -116,8 +119,15 @@ def receive(incoming):
     submission.body = sanitize_html(body, ugc=True)
     _analyse(submission)
     _record(submission, Kind.RECEIVED, to_status=Status.RECEIVED, data={"channel": submission.channel})
-    notifications.submission_received(submission)
+    notifications.submission_received(submission, acknowledge=acknowledge)
     return submission
+
+
+def add_note(submission, note, *, kind=Kind.NOTE, data=None, actor=None):
+    """A history line for editors that changes nothing else (e.g. what the email parser left out)."""
+    return _record(
+        submission, kind, actor=actor, from_status=submission.status, to_status=submission.status, note=note, data=data
+    )
 
 
 # Transitions

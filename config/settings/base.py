@@ -209,6 +209,8 @@ BYLINE_PAGE_SIZE = 10
 # largest whole request the form accepts (5 images of 5 MB, a 10 MB .docx, text).
 BYLINE_SUBMISSIONS_PER_HOUR = int(os.environ.get("BYLINE_SUBMISSIONS_PER_HOUR", "5"))
 BYLINE_SUBMISSION_MAX_REQUEST_BYTES = 36 * 1024 * 1024
+# Receipts sent to one address per day for guest posts by email (no mail loops).
+BYLINE_ACKS_PER_SENDER_PER_DAY = int(os.environ.get("BYLINE_ACKS_PER_SENDER_PER_DAY", "5"))
 
 # django-taggit: tags compare case-insensitively ("Django" and "django" are one tag).
 TAGGIT_CASE_INSENSITIVE = True
