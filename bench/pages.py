@@ -27,6 +27,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=50, help="renders per page")
+    parser.add_argument("--messages", type=int, default=1000, help="text-only emails for the mbox ingestion run")
     args = parser.parse_args()
 
     scratch = tempfile.TemporaryDirectory(prefix="byline-bench-")
@@ -91,6 +92,7 @@ def main():
         print(f"{name:<16}{len(queries):>8}{statistics.median(timings):>10.1f}{p99:>10.1f}{timings[-1]:>10.1f}")
 
     bench_intake(args.repeat)
+    bench_mbox(args.messages)
 
 
 def bench_intake(repeat):
@@ -124,3 +126,37 @@ def bench_intake(repeat):
 
 if __name__ == "__main__":
     main()
+
+
+def bench_mbox(count):
+    """`ingest_email --mbox` on generated text-only messages: messages per second."""
+    import io
+    import mailbox
+    import random
+    from email.message import EmailMessage
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    words = "battery chip network privacy camera screen model cloud update price launch review".split()
+    rng = random.Random(7)
+    with tempfile.TemporaryDirectory() as folder:
+        box = mailbox.mbox(f"{folder}/bench.mbox")
+        for n in range(count):
+            msg = EmailMessage()
+            msg["From"] = f"Writer {n} <writer{n}@example.org>"
+            msg["To"] = "contribute@example.com"
+            msg["Subject"] = f"Guest post {n}: " + " ".join(rng.choices(words, k=5))
+            msg["Message-ID"] = f"<bench-{n}@example.org>"
+            paragraphs = [" ".join(rng.choices(words, k=60)) for _ in range(5)]
+            msg.set_content("\n\n".join(paragraphs))
+            box.add(msg)
+        box.flush()
+        out = io.StringIO()
+        started = time.perf_counter()
+        with transaction.atomic():
+            call_command("ingest_email", "--mbox", f"{folder}/bench.mbox", stdout=out, stderr=io.StringIO())
+            elapsed = time.perf_counter() - started
+            transaction.set_rollback(True)  # leave the database as it was
+    print(f"\ningest_email --mbox, {count} text-only messages: {elapsed:.1f} s, {count / elapsed:.0f} messages/s")
+    print("  " + out.getvalue().strip())
