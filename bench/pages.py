@@ -124,10 +124,6 @@ def bench_intake(repeat):
     )
 
 
-if __name__ == "__main__":
-    main()
-
-
 def bench_mbox(count):
     """`ingest_email --mbox` on generated text-only messages: messages per second."""
     import io
@@ -160,3 +156,7 @@ def bench_mbox(count):
             transaction.set_rollback(True)  # leave the database as it was
     print(f"\ningest_email --mbox, {count} text-only messages: {elapsed:.1f} s, {count / elapsed:.0f} messages/s")
     print("  " + out.getvalue().strip())
+
+
+if __name__ == "__main__":
+    main()
