@@ -7,7 +7,7 @@ DEMO_ARTICLES ?= 40
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test test-postgres bench lint format check migrate clean
+.PHONY: help install run test test-services test-postgres bench lint format check migrate clean
 
 help:
 	@echo "make run     install, migrate, load demo content and serve http://$(HOST):$(PORT)"
@@ -32,11 +32,17 @@ run: migrate
 	$(BIN)/python manage.py seed_demo --articles $(DEMO_ARTICLES) --editor
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install
+# The IMAP tests run a throwaway Dovecot (Debian's dovecot-imapd): installed here when
+# this user may install packages; otherwise those tests fail and say how to install it.
+test-services:
+	@if [ ! -x /usr/sbin/dovecot ] && command -v apt-get >/dev/null && [ "$$(id -u)" -eq 0 ]; then \
+		bash .ci/install-dovecot; fi
+
+test: install test-services
 	$(BIN)/python -m pytest
 
 # The same suite against PostgreSQL (DATABASE_URL defaults to the local server).
-test-postgres: install
+test-postgres: install test-services
 	DATABASE_URL=$${DATABASE_URL:-postgres://$${PGUSER:-postgres}@127.0.0.1:5432/postgres} $(BIN)/python -m pytest
 
 # Page render latency and query counts on a scratch database of BENCH_ARTICLES articles.
