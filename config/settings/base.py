@@ -195,6 +195,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # One line per task start and end is noise; failures still show (outbox records them too).
+    "loggers": {"django_tasks": {"level": "WARNING"}},
 }
 
 # BYLINE
