@@ -34,23 +34,19 @@ def raw(msg):
 
 
 @pytest.fixture
-def run_on_commit(django_capture_on_commit_callbacks, monkeypatch):
-    """Run each ingest's after-commit work (the emails) as soon as it returns, as in production."""
-    import contributions.inbound
+def ingest_now(django_capture_on_commit_callbacks):
+    """ingest(), with its after-commit work (the emails) run as soon as it returns, as in production."""
 
-    real = contributions.inbound.ingest
-
-    def ingest_and_commit(*args, **kwargs):
+    def run(*args, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
-            return real(*args, **kwargs)
+            return ingest(*args, **kwargs)
 
-    monkeypatch.setattr(contributions.inbound, "ingest", ingest_and_commit)
-    monkeypatch.setitem(globals(), "ingest", ingest_and_commit)
+    return run
 
 
 class TestIngest:
-    def test_queues_a_submission_with_the_raw_message(self, run_on_commit):
-        result = ingest(raw(message()), source="cli")
+    def test_queues_a_submission_with_the_raw_message(self, ingest_now):
+        result = ingest_now(raw(message()), source="cli")
         assert result.outcome == "queued"
         sub = result.submission
         assert (sub.channel, sub.name, sub.email, sub.title) == (
@@ -65,18 +61,18 @@ class TestIngest:
         assert mail.outbox[0].extra_headers["Auto-Submitted"] == "auto-replied"
         assert InboundMessage.objects.get().outcome == "queued"
 
-    def test_same_message_twice_queues_nothing_new(self, run_on_commit):
+    def test_same_message_twice_queues_nothing_new(self, ingest_now):
         data = raw(message())
-        assert ingest(data).outcome == "queued"
-        assert ingest(data).outcome == "duplicate"
+        assert ingest_now(data).outcome == "queued"
+        assert ingest_now(data).outcome == "duplicate"
         assert Submission.objects.count() == 1
         assert InboundMessage.objects.count() == 1
 
-    def test_without_message_id_the_content_identifies_it(self, run_on_commit):
+    def test_without_message_id_the_content_identifies_it(self, ingest_now):
         msg = message()
         del msg["Message-ID"]
-        assert ingest(raw(msg)).outcome == "queued"
-        assert ingest(raw(msg)).outcome == "duplicate"
+        assert ingest_now(raw(msg)).outcome == "queued"
+        assert ingest_now(raw(msg)).outcome == "duplicate"
         assert InboundMessage.objects.get().key.startswith("sha256:")
 
     @pytest.mark.parametrize(
@@ -89,44 +85,44 @@ class TestIngest:
             {"Return_Path": "<>"},
         ],
     )
-    def test_automatic_mail_is_refused_and_never_answered(self, run_on_commit, headers):
-        result = ingest(raw(message(**headers)))
+    def test_automatic_mail_is_refused_and_never_answered(self, ingest_now, headers):
+        result = ingest_now(raw(message(**headers)))
         assert result.refused and "automatic" in result.reason
         assert not Submission.objects.exists()
         assert mail.outbox == []
 
-    def test_mailer_daemon_is_never_answered(self, run_on_commit):
-        result = ingest(raw(message(sender="MAILER-DAEMON@mx.example.org")))
+    def test_mailer_daemon_is_never_answered(self, ingest_now):
+        result = ingest_now(raw(message(sender="MAILER-DAEMON@mx.example.org")))
         assert result.refused
         assert mail.outbox == []
 
-    def test_blocked_sender(self, run_on_commit):
+    def test_blocked_sender(self, ingest_now):
         BlockedSender.objects.create(address="lin@example.org")
-        assert ingest(raw(message())).reason == "blocked sender"
+        assert ingest_now(raw(message())).reason == "blocked sender"
         assert mail.outbox == []
 
-    def test_no_body(self, run_on_commit):
-        result = ingest(raw(message(body="")))
+    def test_no_body(self, ingest_now):
+        result = ingest_now(raw(message(body="")))
         assert result.refused
         assert InboundMessage.objects.get().outcome == "refused"
 
-    def test_over_25_mb_is_refused_without_parsing(self, run_on_commit):
+    def test_over_25_mb_is_refused_without_parsing(self, ingest_now):
         data = raw(message()) + b"x" * (25 * 1024 * 1024)
-        result = ingest(data)
+        result = ingest_now(data)
         assert result.refused and "25 MB" in result.reason
 
-    def test_receipts_are_rate_limited_per_sender(self, run_on_commit, settings):
+    def test_receipts_are_rate_limited_per_sender(self, ingest_now, settings):
         settings.BYLINE_ACKS_PER_SENDER_PER_DAY = 2
         for n in range(4):
-            assert ingest(raw(message(subject=f"Piece {n}"))).outcome == "queued"
+            assert ingest_now(raw(message(subject=f"Piece {n}"))).outcome == "queued"
         receipts = [m for m in mail.outbox if m.to == ["lin@example.org"]]
         assert len(receipts) == 2
         assert Submission.objects.count() == 4
 
 
 class TestReplies:
-    def test_reply_to_our_email_becomes_a_revision(self, run_on_commit, editor, django_capture_on_commit_callbacks):
-        sub = ingest(raw(message())).submission
+    def test_reply_to_our_email_becomes_a_revision(self, ingest_now, editor, django_capture_on_commit_callbacks):
+        sub = ingest_now(raw(message())).submission
         with django_capture_on_commit_callbacks(execute=True):
             workflow.request_changes(sub, editor, "Please add sources.")
         ours = [m for m in mail.outbox if "Changes requested" in m.subject][-1]
@@ -135,7 +131,7 @@ class TestReplies:
             body=WORDS + " Sources: https://example.org/study",
             In_Reply_To=ours.extra_headers["Message-ID"],
         )
-        result = ingest(raw(reply))
+        result = ingest_now(raw(reply))
         assert result.outcome == "reply"
         assert result.submission == sub
         sub.refresh_from_db()
@@ -144,20 +140,20 @@ class TestReplies:
         assert Submission.objects.count() == 1
         assert sub.events.filter(kind=SubmissionEvent.Kind.REVISED).exists()
 
-    def test_tracking_token_in_the_subject_threads_too(self, run_on_commit):
-        sub = ingest(raw(message())).submission
-        result = ingest(raw(message(subject=f"Another picture [#{sub.token[:8]}]", body="Here it is. " + WORDS)))
+    def test_tracking_token_in_the_subject_threads_too(self, ingest_now):
+        sub = ingest_now(raw(message())).submission
+        result = ingest_now(raw(message(subject=f"Another picture [#{sub.token[:8]}]", body="Here it is. " + WORDS)))
         assert (result.outcome, result.submission) == ("reply", sub)
 
-    def test_a_stranger_cannot_thread_onto_someone_elses_submission(self, run_on_commit):
-        sub = ingest(raw(message())).submission
-        result = ingest(raw(message(subject=f"Re: [#{sub.token[:8]}]", sender="eve@example.net")))
+    def test_a_stranger_cannot_thread_onto_someone_elses_submission(self, ingest_now):
+        sub = ingest_now(raw(message())).submission
+        result = ingest_now(raw(message(subject=f"Re: [#{sub.token[:8]}]", sender="eve@example.net")))
         assert result.outcome == "queued"
         assert result.submission != sub
 
 
 class TestCommand:
-    def test_files_and_stdin(self, tmp_path, run_on_commit, capsys, monkeypatch):
+    def test_files_and_stdin(self, tmp_path, ingest_now, capsys, monkeypatch):
         good, auto = tmp_path / "good.eml", tmp_path / "auto.eml"
         good.write_bytes(raw(message()))
         auto.write_bytes(raw(message(Auto_Submitted="auto-replied")))
@@ -166,7 +162,7 @@ class TestCommand:
         assert "auto.eml: refused: automatic message" in err
         assert Submission.objects.count() == 1
 
-    def test_stdin(self, run_on_commit, monkeypatch, capsys):
+    def test_stdin(self, ingest_now, monkeypatch, capsys):
         import io
         import sys
 
@@ -180,7 +176,7 @@ class TestCommand:
         with pytest.raises(CommandError):
             call_command("ingest_email", str(tmp_path / "missing.eml"))
 
-    def test_mbox(self, tmp_path, run_on_commit, capsys):
+    def test_mbox(self, tmp_path, ingest_now, capsys):
         box = mailbox.mbox(tmp_path / "in.mbox")
         for n in range(5):
             box.add(raw(message(subject=f"Mbox {n}")))
@@ -192,7 +188,7 @@ class TestCommand:
         call_command("ingest_email", "--mbox", str(tmp_path / "in.mbox"))  # again: nothing new
         assert Submission.objects.count() == 5
 
-    def test_maildir_marks_messages_seen_after_commit(self, tmp_path, run_on_commit):
+    def test_maildir_marks_messages_seen_after_commit(self, tmp_path, ingest_now):
         box = mailbox.Maildir(tmp_path / "Maildir")
         key = box.add(mailbox.MaildirMessage(raw(message())))
         call_command("ingest_email", "--maildir", str(tmp_path / "Maildir"))
@@ -201,7 +197,7 @@ class TestCommand:
         assert Submission.objects.count() == 1
 
 
-def test_hostile_html_email_never_survives(run_on_commit):
+def test_hostile_html_email_never_survives(ingest_now):
     msg = message()
     msg.add_alternative(
         article_text() + '<p onclick="x()"><script>alert(1)</script><a href="javascript:alert(1)">j</a>'
@@ -209,6 +205,6 @@ def test_hostile_html_email_never_survives(run_on_commit):
         '<form><input></form><meta http-equiv="refresh" content="0;url=https://e.example"></p>',
         subtype="html",
     )
-    sub = ingest(raw(msg)).submission
+    sub = ingest_now(raw(msg)).submission
     for bad in ["<script", "onclick", "javascript:", "data:", "<svg", "<iframe", "<form", "<meta"]:
         assert bad not in sub.body
