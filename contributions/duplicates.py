@@ -20,15 +20,21 @@ def text_of(title, body):
 
 
 @transaction.atomic
-def store_fingerprint(*, article=None, submission=None):
-    """Create or replace the fingerprint of an article or a submission. Returns it."""
+def store_fingerprint(*, article=None, submission=None, new=False):
+    """Create or replace the fingerprint of an article or a submission. Returns it.
+
+    `new=True` (a piece that has no fingerprint yet) skips looking for one to replace.
+    """
     owner = article or submission
     fp = analysis.fingerprint(text_of(owner.title, owner.body))
     lookup = {"article": article} if article else {"submission": submission}
-    fingerprint, _created = Fingerprint.objects.update_or_create(
-        **lookup, defaults={"signature": fp.signature, "words": fp.words}
-    )
-    fingerprint.bands.all().delete()
+    if new:
+        fingerprint = Fingerprint.objects.create(**lookup, signature=fp.signature, words=fp.words)
+    else:
+        fingerprint, _created = Fingerprint.objects.update_or_create(
+            **lookup, defaults={"signature": fp.signature, "words": fp.words}
+        )
+        fingerprint.bands.all().delete()
     FingerprintBand.objects.bulk_create(FingerprintBand(fingerprint=fingerprint, key=key) for key in set(fp.band_keys))
     return fingerprint
 

@@ -69,15 +69,15 @@ def _site_host():
     return urlsplit(settings.BYLINE_SITE_URL).hostname or ""
 
 
-def _analyse(submission):
+def _analyse(submission, *, image_count=None, new=False):
     """Intake report, word count and duplicate check; saves the submission."""
     report = analysis.intake_report(
         submission.body,
         site_host=_site_host(),
-        image_count=submission.images.count(),
+        image_count=submission.images.count() if image_count is None else image_count,
         sender_verification=submission.sender_verification,
     )
-    fingerprint = store_fingerprint(submission=submission)
+    fingerprint = store_fingerprint(submission=submission, new=new)
     matches = find_similar(fingerprint)
     submission.report = report
     submission.word_count = report["word_count"]
@@ -117,7 +117,7 @@ def receive(incoming, *, acknowledge=True):
     if incoming.raw_message is not None:
         submission.raw_message.save(f"{submission.token}.eml", ContentFile(incoming.raw_message), save=False)
     submission.body = sanitize_html(body, ugc=True)
-    _analyse(submission)
+    _analyse(submission, image_count=len(incoming.images), new=True)
     _record(submission, Kind.RECEIVED, to_status=Status.RECEIVED, data={"channel": submission.channel})
     notifications.submission_received(submission, acknowledge=acknowledge)
     return submission
