@@ -9,13 +9,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 from taggit.models import Tag
 from taggit.utils import parse_tags
+
+from core.slugs import unique_slug
 
 from .models import Article, ArticleSlugRedirect, Author, Category
 from .previews import preview_url
@@ -205,7 +206,7 @@ class ArticleAdmin(VersionAdmin):
                 if author is None:
                     author = Author.objects.create(
                         name=request.user.get_full_name() or request.user.get_username(),
-                        slug=_unique_author_slug(request.user.get_username()),
+                        slug=unique_slug(Author, request.user.get_username(), 120),
                         email=request.user.email,
                         user=request.user,
                     )
@@ -374,11 +375,3 @@ class ArticleSlugRedirectAdmin(admin.ModelAdmin):
     list_display = ["old_slug", "article", "created_at"]
     search_fields = ["old_slug", "article__title", "article__slug"]
     autocomplete_fields = ["article"]
-
-
-def _unique_author_slug(base):
-    slug = slugify(base) or "author"
-    candidate, n = slug, 2
-    while Author.objects.filter(slug=candidate).exists():
-        candidate, n = f"{slug}-{n}", n + 1
-    return candidate

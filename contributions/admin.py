@@ -12,6 +12,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from . import workflow
+from .analysis import DUPLICATE_THRESHOLD
 from .models import BlockedSender, InboundMessage, RejectionReason, Submission, SubmissionEvent
 
 
@@ -40,8 +41,6 @@ class FlagFilter(admin.SimpleListFilter):
         return [("duplicate", _("Possible duplicate")), ("signals", _("Spam signals"))]
 
     def queryset(self, request, queryset):
-        from .analysis import DUPLICATE_THRESHOLD
-
         if self.value() == "duplicate":
             return queryset.filter(duplicate_score__gte=DUPLICATE_THRESHOLD)
         if self.value() == "signals":

@@ -94,10 +94,6 @@ def fingerprint_missing_articles(batch_size=500):
             created = Fingerprint.objects.bulk_create(
                 Fingerprint(article=article, signature=fp.signature, words=fp.words) for article, fp in prints
             )
-            if any(f.pk is None for f in created):  # backends that do not return ids
-                by_article = dict(Fingerprint.objects.filter(article__in=batch).values_list("article_id", "pk"))
-                for f in created:
-                    f.pk = by_article[f.article_id]
             FingerprintBand.objects.bulk_create(
                 FingerprintBand(fingerprint_id=f.pk, key=key)
                 for f, (_article, fp) in zip(created, prints, strict=True)

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .analysis import DUPLICATE_THRESHOLD
+
 
 def new_token():
     return secrets.token_urlsafe(24)
@@ -151,8 +153,6 @@ class Submission(models.Model):
 
     @property
     def is_possible_duplicate(self):
-        from .analysis import DUPLICATE_THRESHOLD
-
         return self.duplicate_score is not None and self.duplicate_score >= DUPLICATE_THRESHOLD
 
 

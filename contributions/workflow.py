@@ -17,12 +17,12 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from taggit.utils import parse_tags
 
 from blog.models import Article, Author
 from core.sanitizer import sanitize_html
+from core.slugs import unique_slug
 
 from . import analysis, notifications
 from .duplicates import find_similar, store_fingerprint
@@ -286,20 +286,12 @@ def mark_spam(submission, user, block_sender=False, note=""):
 # Accepting: the contributor becomes an Author, the submission an Article draft.
 
 
-def _unique_slug(model, text, max_length):
-    base = slugify(text)[: max_length - 8].strip("-") or "untitled"
-    slug, n = base, 2
-    while model.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 def _author_for(submission):
     author = Author.objects.filter(email__iexact=submission.email).first()
     if author is None:
         author = Author.objects.create(
             name=submission.name,
-            slug=_unique_slug(Author, submission.name, 120),
+            slug=unique_slug(Author, submission.name, 120),
             email=submission.email,
             bio=submission.bio,
         )
@@ -310,7 +302,7 @@ def _article_from(submission, author):
     body = submission.body
     article = Article(
         title=submission.title,
-        slug=_unique_slug(Article, submission.title, 200),
+        slug=unique_slug(Article, submission.title, 200),
         author=author,
         status=Article.Status.DRAFT,
     )

@@ -153,7 +153,7 @@ class TestReplies:
 
 
 class TestCommand:
-    def test_files_and_stdin(self, tmp_path, ingest_now, capsys, monkeypatch):
+    def test_files_and_stdin(self, tmp_path, capsys):
         good, auto = tmp_path / "good.eml", tmp_path / "auto.eml"
         good.write_bytes(raw(message()))
         auto.write_bytes(raw(message(Auto_Submitted="auto-replied")))
@@ -162,7 +162,7 @@ class TestCommand:
         assert "auto.eml: refused: automatic message" in err
         assert Submission.objects.count() == 1
 
-    def test_stdin(self, ingest_now, monkeypatch, capsys):
+    def test_stdin(self, monkeypatch):
         import io
         import sys
 
@@ -176,7 +176,7 @@ class TestCommand:
         with pytest.raises(CommandError):
             call_command("ingest_email", str(tmp_path / "missing.eml"))
 
-    def test_mbox(self, tmp_path, ingest_now, capsys):
+    def test_mbox(self, tmp_path, capsys):
         box = mailbox.mbox(tmp_path / "in.mbox")
         for n in range(5):
             box.add(raw(message(subject=f"Mbox {n}")))
@@ -188,7 +188,7 @@ class TestCommand:
         call_command("ingest_email", "--mbox", str(tmp_path / "in.mbox"))  # again: nothing new
         assert Submission.objects.count() == 5
 
-    def test_maildir_marks_messages_seen_after_commit(self, tmp_path, ingest_now):
+    def test_maildir_marks_messages_seen_after_commit(self, tmp_path):
         box = mailbox.Maildir(tmp_path / "Maildir")
         key = box.add(mailbox.MaildirMessage(raw(message())))
         call_command("ingest_email", "--maildir", str(tmp_path / "Maildir"))
