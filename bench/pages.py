@@ -92,7 +92,9 @@ def main():
         print(f"{name:<16}{len(queries):>8}{statistics.median(timings):>10.1f}{p99:>10.1f}{timings[-1]:>10.1f}")
 
     bench_intake(args.repeat)
-    bench_mbox(args.messages)
+    immediate, database = "django_tasks.backends.immediate.ImmediateBackend", "django_tasks_db.DatabaseBackend"
+    bench_mbox(args.messages, immediate, "emails sent in-process after each commit")
+    bench_mbox(args.messages, database, "emails queued for the db_worker, as in production")
 
 
 def bench_intake(repeat):
@@ -124,38 +126,60 @@ def bench_intake(repeat):
     )
 
 
-def bench_mbox(count):
-    """`ingest_email --mbox` on generated text-only messages: messages per second."""
+def bench_mbox(count, task_backend, label):
+    """`ingest_email --mbox` on generated text-only messages: messages per second.
+
+    Every message is committed on its own, as in production; the emails it causes go
+    through `task_backend` (sent in-process after each commit to the in-memory mail
+    backend, or queued in the database for the worker). The bench's rows are deleted
+    afterwards.
+    """
     import io
     import mailbox
     import random
+    import uuid
     from email.message import EmailMessage
 
     from django.core.management import call_command
-    from django.db import transaction
+    from django.test import override_settings
+
+    from contributions.models import InboundMessage, Submission
+    from outbox.models import OutgoingEmail
 
     words = "battery chip network privacy camera screen model cloud update price launch review".split()
     rng = random.Random(7)
+    run = uuid.uuid4().hex[:8]
     with tempfile.TemporaryDirectory() as folder:
         box = mailbox.mbox(f"{folder}/bench.mbox")
         for n in range(count):
             msg = EmailMessage()
-            msg["From"] = f"Writer {n} <writer{n}@example.org>"
+            msg["From"] = f"Writer {n} <bench-{run}-{n}@example.org>"
             msg["To"] = "contribute@example.com"
             msg["Subject"] = f"Guest post {n}: " + " ".join(rng.choices(words, k=5))
-            msg["Message-ID"] = f"<bench-{n}@example.org>"
+            msg["Message-ID"] = f"<bench-{run}-{n}@example.org>"
             paragraphs = [" ".join(rng.choices(words, k=60)) for _ in range(5)]
             msg.set_content("\n\n".join(paragraphs))
             box.add(msg)
         box.flush()
         out = io.StringIO()
-        started = time.perf_counter()
-        with transaction.atomic():
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend", TASKS={"default": {"BACKEND": task_backend}}
+        ):
+            started = time.perf_counter()
             call_command("ingest_email", "--mbox", f"{folder}/bench.mbox", stdout=out, stderr=io.StringIO())
             elapsed = time.perf_counter() - started
-            transaction.set_rollback(True)  # leave the database as it was
-    print(f"\ningest_email --mbox, {count} text-only messages: {elapsed:.1f} s, {count / elapsed:.0f} messages/s")
+    print(f"\ningest_email --mbox, {count} text-only messages, {label}:")
+    print(f"  {elapsed:.1f} s, {count / elapsed:.0f} messages/s")
     print("  " + out.getvalue().strip())
+    senders = Submission.objects.filter(email__startswith=f"bench-{run}-")
+    references = [f"submission:{pk}" for pk in senders.values_list("pk", flat=True)]
+    OutgoingEmail.objects.filter(reference__in=references).delete()
+    InboundMessage.objects.filter(key__startswith=f"<bench-{run}-").delete()
+    senders.delete()
+    if "DatabaseBackend" in task_backend:
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.filter(status="READY").delete()
 
 
 if __name__ == "__main__":

@@ -19,14 +19,20 @@ def text_of(title, body):
     return f"{title}\n{strip_tags(body or '')}"
 
 
+def fingerprint_of(title, body):
+    """The MinHash fingerprint of a piece's text, computed in memory (nothing is stored)."""
+    return analysis.fingerprint(text_of(title, body))
+
+
 @transaction.atomic
-def store_fingerprint(*, article=None, submission=None, new=False):
+def store_fingerprint(*, article=None, submission=None, fp=None, new=False):
     """Create or replace the fingerprint of an article or a submission. Returns it.
 
-    `new=True` (a piece that has no fingerprint yet) skips looking for one to replace.
+    `fp` is a fingerprint already computed with `fingerprint_of`; `new=True` (a piece
+    that has no fingerprint yet) skips looking for one to replace.
     """
     owner = article or submission
-    fp = analysis.fingerprint(text_of(owner.title, owner.body))
+    fp = fp or fingerprint_of(owner.title, owner.body)
     lookup = {"article": article} if article else {"submission": submission}
     if new:
         fingerprint = Fingerprint.objects.create(**lookup, signature=fp.signature, words=fp.words)
@@ -39,25 +45,24 @@ def store_fingerprint(*, article=None, submission=None, new=False):
     return fingerprint
 
 
-def find_similar(fingerprint, *, threshold=analysis.DUPLICATE_THRESHOLD, limit=10, candidates=50):
-    """Articles and submissions whose estimated overlap with `fingerprint` is at least `threshold`.
+def find_similar(fp, *, exclude=None, threshold=analysis.DUPLICATE_THRESHOLD, limit=10, candidates=50):
+    """Articles and submissions whose estimated overlap with the fingerprint `fp` is at least `threshold`.
 
+    `fp` comes from `fingerprint_of` (it need not be stored yet); `exclude` holds
+    stored Fingerprints (pks or a queryset of them) to leave out: the piece's own,
+    when it is checked again.
     The `candidates` fingerprints sharing the most band keys are scored (one grouped
     query on the band index, one to load their signatures), so the cost stays flat
     however many similar pieces are on file. Returns dicts (kind, id, title, score),
     best first.
     """
-    keys = list(fingerprint.bands.values_list("key", flat=True))
-    best = (
-        FingerprintBand.objects.filter(key__in=keys)
-        .exclude(fingerprint=fingerprint)
-        .values("fingerprint")
-        .annotate(hits=Count("pk"))
-        .order_by("-hits")[:candidates]
-    )
+    best = FingerprintBand.objects.filter(key__in=set(fp.band_keys))
+    if exclude is not None:
+        best = best.exclude(fingerprint__in=exclude)
+    best = best.values("fingerprint").annotate(hits=Count("pk")).order_by("-hits")[:candidates]
     scored = []
     for candidate in Fingerprint.objects.filter(pk__in=[row["fingerprint"] for row in best]):
-        score = analysis.estimate_similarity(fingerprint.signature, candidate.signature)
+        score = analysis.estimate_similarity(fp.signature, candidate.signature)
         if score >= threshold:
             scored.append((score, candidate))
     scored.sort(key=lambda pair: -pair[0])

@@ -25,8 +25,8 @@ from core.sanitizer import sanitize_html
 from core.slugs import unique_slug
 
 from . import analysis, notifications
-from .duplicates import find_similar, store_fingerprint
-from .models import BlockedSender, Submission, SubmissionEvent, SubmissionImage
+from .duplicates import find_similar, fingerprint_of, store_fingerprint
+from .models import BlockedSender, Fingerprint, Submission, SubmissionEvent, SubmissionImage
 
 Status = Submission.Status
 Kind = SubmissionEvent.Kind
@@ -69,21 +69,25 @@ def _site_host():
     return urlsplit(settings.BYLINE_SITE_URL).hostname or ""
 
 
-def _analyse(submission, *, image_count=None, new=False):
-    """Intake report, word count and duplicate check; saves the submission."""
+def _analyse(submission, *, image_count=None):
+    """Intake report, word count and duplicate check, set on the submission (not saved).
+
+    Returns the fingerprint to store once the submission is saved.
+    """
     report = analysis.intake_report(
         submission.body,
         site_host=_site_host(),
         image_count=submission.images.count() if image_count is None else image_count,
         sender_verification=submission.sender_verification,
     )
-    fingerprint = store_fingerprint(submission=submission, new=new)
-    matches = find_similar(fingerprint)
+    fp = fingerprint_of(submission.title, submission.body)
+    own = Fingerprint.objects.filter(submission=submission).values("pk") if submission.pk else None
+    matches = find_similar(fp, exclude=own)
     submission.report = report
     submission.word_count = report["word_count"]
     submission.matches = matches
     submission.duplicate_score = matches[0]["score"] if matches else None
-    submission.save()
+    return fp
 
 
 @transaction.atomic
@@ -91,8 +95,10 @@ def receive(incoming, *, acknowledge=True):
     """Store an incoming submission with its images, analyse it, and queue the emails. Returns it.
 
     `acknowledge=False` skips the receipt to the contributor (rate-limited email senders).
+    A submission without images is written once, with its analysis; images need the
+    submission's key first, and their URLs go into the body afterwards.
     """
-    submission = Submission.objects.create(
+    submission = Submission(
         channel=incoming.channel,
         name=incoming.name.strip(),
         email=incoming.email.strip(),
@@ -106,6 +112,8 @@ def receive(incoming, *, acknowledge=True):
         ip_address=incoming.ip_address,
     )
     body = incoming.body
+    if incoming.images:
+        submission.save()
     for position, (content_id, processed) in enumerate(incoming.images):
         image = SubmissionImage(submission=submission, original_name=processed.filename, position=position)
         image.image.save(processed.filename, ContentFile(processed.content), save=True)
@@ -117,7 +125,9 @@ def receive(incoming, *, acknowledge=True):
     if incoming.raw_message is not None:
         submission.raw_message.save(f"{submission.token}.eml", ContentFile(incoming.raw_message), save=False)
     submission.body = sanitize_html(body, ugc=True)
-    _analyse(submission, image_count=len(incoming.images), new=True)
+    fp = _analyse(submission, image_count=len(incoming.images))
+    submission.save()
+    store_fingerprint(submission=submission, fp=fp, new=True)
     _record(submission, Kind.RECEIVED, to_status=Status.RECEIVED, data={"channel": submission.channel})
     notifications.submission_received(submission, acknowledge=acknowledge)
     return submission
@@ -234,7 +244,7 @@ def revise(submission, *, title, body, note=""):
     previous = {"title": current.title, "body": current.body}
     current.title = title.strip()
     current.body = sanitize_html(body, ugc=True)
-    _analyse(current)
+    store_fingerprint(submission=current, fp=_analyse(current))
     to_status = Status.IN_REVIEW if current.claimed_by_id else Status.RECEIVED
     _move(current, None, to_status, Kind.REVISED, message=note.strip(), data={"previous": previous})
     notifications.submission_revised(current)

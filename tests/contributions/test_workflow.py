@@ -88,6 +88,13 @@ class TestReceive:
         assert not sub.is_possible_duplicate
         assert sub.matches == []
 
+    def test_a_second_copy_of_a_submission_is_flagged_against_the_first(self, db, incoming):
+        first = workflow.receive(incoming(body=article_text(300, seed="twice")))
+        second = workflow.receive(incoming(email="other@example.org", body=article_text(300, seed="twice")))
+        assert [(m["kind"], m["id"]) for m in second.matches] == [("submission", first.pk)]
+        assert second.duplicate_score == 1.0
+        assert first.fingerprint.bands.exists() and second.fingerprint.bands.exists()
+
 
 class TestTransitions:
     def test_claim_moves_to_review_and_blocks_other_editors(self, submission, editor, writer):
@@ -133,6 +140,14 @@ class TestTransitions:
         assert event.kind == Kind.REVISED
         assert event.data["previous"]["title"] == "What solid-state batteries change"
         assert submission.title == "New title"
+
+    def test_a_revision_is_not_matched_with_itself(self, submission, editor):
+        words_before = submission.fingerprint.words
+        workflow.request_changes(submission, editor, "More detail, please.")
+        workflow.revise(submission, title=submission.title, body=submission.body + article_text(40), note="")
+        submission.refresh_from_db()
+        assert submission.matches == []
+        assert submission.fingerprint.words >= words_before + 39  # the fingerprint was replaced
 
     def test_accept_creates_a_draft_credited_to_the_contributor(self, submission, editor):
         workflow.accept(submission, editor, note="Good piece")
