@@ -191,6 +191,7 @@ class Article(models.Model):
         REVIEW = "review", _("In review")
         PUBLISHED = "published", _("Published")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        TAKEN_DOWN = "taken_down", _("Taken down (copyright)")
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(
@@ -259,6 +260,19 @@ class Article(models.Model):
         help_text=_("Only when the article first appeared elsewhere: the original's address."),
     )
     reading_time = models.PositiveSmallIntegerField(_("reading time (minutes)"), default=1, editable=False)
+
+    show_callout = models.BooleanField(
+        _("show the guest-post call-out"), default=True, help_text=_("The invitation to write for us inside the text.")
+    )
+    comments_close_after_days = models.PositiveSmallIntegerField(
+        _("close comments after (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for the site setting; 0 closes comments on this article now."),
+    )
+    comment_count = models.PositiveIntegerField(_("comments"), default=0, editable=False)
+    has_affiliate_links = models.BooleanField(_("has affiliate links"), default=False, editable=False)
+    affiliate_links = models.JSONField(_("affiliate links"), default=list, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

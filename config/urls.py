@@ -9,6 +9,8 @@ admin.site.index_title = "Editorial"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("contribute/", include("contributions.urls")),
+    path("comments/", include("discussion.urls")),
+    path("copyright/", include("complaints.urls")),
     # Inbound email webhooks of email providers (django-anymail), e.g. /anymail/mailgun/inbound/.
     path("anymail/", include("anymail.urls")),
     path("", include("core.urls")),

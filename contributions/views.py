@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from core import ratelimit
 from core.models import Page
 
 from . import workflow
@@ -16,30 +16,7 @@ GUIDELINES_SLUG = "contribution-guidelines"
 SESSION_KEY = "contributions:last-token"
 
 
-def client_ip(request):
-    # Behind a proxy, configure it to set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips).
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def _rate_key(ip):
-    return f"contributions:rate:{ip}"
-
-
-def rate_limited(ip):
-    """True when this address already sent the allowed number of submissions this hour."""
-    return ip is not None and cache.get(_rate_key(ip), 0) >= settings.BYLINE_SUBMISSIONS_PER_HOUR
-
-
-def count_submission(ip):
-    if ip is None:
-        return
-    key = _rate_key(ip)
-    if cache.add(key, 1, timeout=3600):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired in between
-        cache.add(key, 1, timeout=3600)
+RATE_SCOPE = "submissions"
 
 
 def _render_form(request, form, status=200, refusal=None):
@@ -54,7 +31,7 @@ def submit(request):
     if request.method != "POST":
         return _render_form(request, SubmissionForm())
 
-    ip = client_ip(request)
+    ip = ratelimit.client_ip(request)
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > settings.BYLINE_SUBMISSION_MAX_REQUEST_BYTES:
         # Refuse before reading the body: nothing of it is parsed or stored.
@@ -63,7 +40,7 @@ def submit(request):
             "Attach fewer or smaller pictures and try again."
         ) % {"size": length // (1024 * 1024), "limit": settings.BYLINE_SUBMISSION_MAX_REQUEST_BYTES // (1024 * 1024)}
         return _render_form(request, SubmissionForm(), status=413, refusal=refusal)
-    if rate_limited(ip):
+    if ratelimit.is_limited(RATE_SCOPE, ip, settings.BYLINE_SUBMISSIONS_PER_HOUR):
         # Keep what was typed (an unvalidated form shows its data); files must be attached again.
         refusal = _("You have sent several submissions in the last hour. Please wait an hour and send this one again.")
         return _render_form(request, SubmissionForm(initial=request.POST.dict()), status=429, refusal=refusal)
@@ -79,7 +56,7 @@ def submit(request):
         "Accept-Language": request.META.get("HTTP_ACCEPT_LANGUAGE", "")[:100],
     }
     submission = workflow.receive(form.to_incoming(ip_address=ip, headers=headers))
-    count_submission(ip)
+    ratelimit.count(RATE_SCOPE, ip)
     request.session[SESSION_KEY] = submission.token
     return redirect("contributions:thanks")
 

@@ -16,6 +16,34 @@ DEFAULT_COPYRIGHT_NOTICE = _(
     "Copying or republishing them in whole or in part without written permission is "
     "prohibited. Warning: unauthorised use may lead to legal action."
 )
+DEFAULT_SHARE_PROMPT = _("Found this useful? Pass it on to someone who would like it too.")
+DEFAULT_CALLOUT = _(
+    "<p><strong>Write for us.</strong> Tested a gadget, fixed a stubborn bug or followed a story our "
+    "readers should know about? We publish guest posts from readers and experts.</p>"
+)
+DEFAULT_AFFILIATE_PATTERNS = "\n".join(
+    [
+        "# One pattern a line: a domain (its subdomains match too), a domain?parameter,",
+        "# or ?parameter for that query parameter on any domain. Lines starting with # are ignored.",
+        "amzn.to",
+        "amazon.com?tag",
+        "amazon.co.uk?tag",
+        "amazon.de?tag",
+        "shareasale.com",
+        "awin1.com",
+        "anrdoezrs.net",
+        "dpbolvw.net",
+        "jdoqocy.com",
+        "kqzyfj.com",
+        "tkqlhce.com",
+        "click.linksynergy.com",
+        "go.skimresources.com",
+        "redirect.viglink.com",
+        "prf.hn",
+        "?affiliate_id",
+        "?aff_id",
+    ]
+)
 
 
 class SiteSettings(models.Model):
@@ -48,6 +76,73 @@ class SiteSettings(models.Model):
         help_text=_("Shown at the foot of every page after “© year site name”."),
     )
 
+    contributions_email = models.EmailField(
+        _("contributions address"),
+        default="contribute@example.com",
+        help_text=_("Where guest posts may be sent by email; shown (obfuscated) in the article call-out."),
+    )
+
+    # Comments
+    comments_close_after_days = models.PositiveSmallIntegerField(
+        _("close comments after (days)"),
+        default=30,
+        help_text=_("Comments close this many days after publication; 0 keeps them open. Articles can override it."),
+    )
+    comment_max_links = models.PositiveSmallIntegerField(
+        _("links allowed in a comment"),
+        default=2,
+        help_text=_("A comment with more links than this waits for approval."),
+    )
+    comment_blocklist = models.TextField(
+        _("comment blocklist"),
+        blank=True,
+        help_text=_(
+            "One word, phrase, address or domain a line. A comment whose text, name, email or website "
+            "contains one of them waits for approval."
+        ),
+    )
+    facebook_app_id = models.CharField(
+        _("Facebook app id"),
+        max_length=30,
+        blank=True,
+        help_text=_(
+            "When set, a button under the comments loads Facebook's comments box, only once a reader clicks it."
+        ),
+    )
+
+    # Sharing and social profiles
+    share_prompt = models.CharField(_("share prompt"), max_length=200, default=DEFAULT_SHARE_PROMPT, blank=True)
+    instagram_url = models.URLField(_("Instagram profile"), blank=True)
+    facebook_url = models.URLField(_("Facebook page"), blank=True)
+    x_url = models.URLField(_("X profile"), blank=True)
+    linkedin_url = models.URLField(_("LinkedIn page"), blank=True)
+    youtube_url = models.URLField(_("YouTube channel"), blank=True)
+
+    # Contribution call-out
+    callout_after_paragraph = models.PositiveSmallIntegerField(
+        _("call-out after paragraph"),
+        default=3,
+        help_text=_("The guest-post call-out goes after this paragraph of every article; 0 switches it off."),
+    )
+    callout_text = ProseEditorField(
+        _("call-out text"),
+        config={"extensions": PROSE_EXTENSIONS},
+        sanitize=sanitize_html,
+        default=DEFAULT_CALLOUT,
+        blank=True,
+    )
+
+    # Affiliate links
+    affiliate_patterns = models.TextField(
+        _("affiliate link patterns"),
+        default=DEFAULT_AFFILIATE_PATTERNS,
+        blank=True,
+        help_text=_(
+            'Links matching one of these get rel="sponsored nofollow noopener" when an article is saved, '
+            "and the article shows the disclosure."
+        ),
+    )
+
     class Meta:
         verbose_name = _("site settings")
         verbose_name_plural = _("site settings")
@@ -69,6 +164,7 @@ class SiteSettings(models.Model):
             if settings is None:
                 settings = cls(pk=1)
                 settings.save()
+            settings.footer_menu = list(Page.objects.filter(in_footer=True).only("title", "slug"))
             cache.set(cls.CACHE_KEY, settings, timeout=None)
         return settings
 
@@ -80,10 +176,12 @@ class Page(models.Model):
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     body = ProseEditorField(_("body"), config={"extensions": PROSE_EXTENSIONS}, sanitize=sanitize_html)
     meta_description = models.CharField(_("meta description"), max_length=300, blank=True)
+    in_footer = models.BooleanField(_("in the footer menu"), default=True)
+    footer_position = models.PositiveSmallIntegerField(_("position in the footer menu"), default=0)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
-        ordering = ["title"]
+        ordering = ["footer_position", "title"]
         verbose_name = _("page")
 
     def __str__(self):
@@ -92,7 +190,12 @@ class Page(models.Model):
     def save(self, *args, **kwargs):
         self.body = sanitize_html(self.body)
         super().save(*args, **kwargs)
-        cache.delete(SiteSettings.CACHE_KEY)  # the footer links to a page
+        cache.delete(SiteSettings.CACHE_KEY)  # the footer menu is cached with the settings
 
     def get_absolute_url(self):
         return reverse("core:page-detail", kwargs={"slug": self.slug})
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        cache.delete(SiteSettings.CACHE_KEY)
+        return result

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sites",
     "taggit",
     "reversion",
     "django_prose_editor",
@@ -55,6 +56,9 @@ INSTALLED_APPS = [
     "outbox",
     "blog",
     "contributions",
+    "discussion",
+    "django_comments",
+    "complaints",
 ]
 
 MIDDLEWARE = [
@@ -213,6 +217,18 @@ BYLINE_SUBMISSIONS_PER_HOUR = int(os.environ.get("BYLINE_SUBMISSIONS_PER_HOUR", 
 BYLINE_SUBMISSION_MAX_REQUEST_BYTES = 36 * 1024 * 1024
 # Receipts sent to one address per day for guest posts by email (no mail loops).
 BYLINE_ACKS_PER_SENDER_PER_DAY = int(os.environ.get("BYLINE_ACKS_PER_SENDER_PER_DAY", "5"))
+
+# Copyright complaints accepted per IP address per hour.
+BYLINE_COMPLAINTS_PER_HOUR = int(os.environ.get("BYLINE_COMPLAINTS_PER_HOUR", "5"))
+# Comments posted per IP address per hour (held or not).
+BYLINE_COMMENTS_PER_HOUR = int(os.environ.get("BYLINE_COMMENTS_PER_HOUR", "10"))
+# A comment form sent back sooner than this many seconds after the page was served is refused (bots).
+BYLINE_COMMENT_MIN_SECONDS = int(os.environ.get("BYLINE_COMMENT_MIN_SECONDS", "3"))
+
+# django-contrib-comments: our own comment model (threaded replies) lives in `discussion`.
+COMMENTS_APP = "discussion"
+# django.contrib.sites, which django-contrib-comments needs: one site.
+SITE_ID = 1
 
 # django-taggit: tags compare case-insensitively ("Django" and "django" are one tag).
 TAGGIT_CASE_INSENSITIVE = True

@@ -253,7 +253,7 @@ class TestQueryCounts:
         for n in range(3):
             workflow.receive(incoming(title=f"Queue {n}"))
         cache.clear()
-        with django_assert_num_queries(2):  # site settings, guidelines page
+        with django_assert_num_queries(3):  # site settings, footer menu, guidelines page
             client.get(SUBMIT)
 
     @pytest.mark.parametrize("rounds", [0, 4])
@@ -263,5 +263,5 @@ class TestQueryCounts:
             workflow.revise(submission, title=f"Take {n}", body=article_text())
         assert submission.events.filter(kind__in=SubmissionEvent.PUBLIC_KINDS).count() == 1 + 2 * rounds
         cache.clear()
-        with django_assert_num_queries(4):  # site settings, submission, its images, public events
+        with django_assert_num_queries(5):  # site settings, footer menu, submission, its images, public events
             client.get(submission.get_absolute_url())

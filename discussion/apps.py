@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class DiscussionConfig(AppConfig):
+    """Readers' comments ("Leave a Reply"), built on django-contrib-comments and its moderation."""
+
+    name = "discussion"
+    verbose_name = "Comments"

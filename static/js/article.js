@@ -1,0 +1,1 @@
+// Progressive enhancements of the article page: no third-party code, nothing loaded from elsewhere.
