@@ -6,3 +6,8 @@ class DiscussionConfig(AppConfig):
 
     name = "discussion"
     verbose_name = "Comments"
+
+    def ready(self):
+        from . import moderation, signals  # noqa: F401
+
+        moderation.register()

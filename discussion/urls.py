@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "discussion"
-urlpatterns = []
+urlpatterns = [
+    path("post/", views.post_comment, name="post"),
+]

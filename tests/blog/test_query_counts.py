@@ -52,7 +52,7 @@ def page_urls(articles, authors, categories):
 # (categories, tag cloud, archive months).
 EXPECTED = {
     "home": 10,  # + count, page of articles, their tags, featured article, its tags
-    "article": 10,  # + article, its tags, related, previous, next
+    "article": 11,  # + article, its tags, related, previous, next, published comments
     "category": 9,  # + category, count, page, tags
     "tag": 9,  # + tag, count, page, tags
     "author": 9,  # + author, count, page, tags

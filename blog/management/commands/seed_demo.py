@@ -269,6 +269,17 @@ class PoolImage:
     alt: str
 
 
+COMMENTERS = ["Priya N.", "Tom Becker", "Lucía", "Jon", "Mei Chen", "Sam O'Neill", "Aisha K."]
+COMMENT_TEXTS = [
+    "Thanks, this is the clearest explanation I have read so far.",
+    "I tried this last week and can confirm the battery figures.",
+    "Would love a follow-up on how this compares with last year's model.",
+    "Small correction: the update shipped in version 2.1, not 2.0.",
+    "Great read. The section on privacy settings was especially useful.",
+    "Has anyone tested this on older hardware? Curious about performance.",
+]
+
+
 def reading_time(html):
     """Minutes to read `html`, computed exactly as `Article.save()` does."""
     return max(1, math.ceil(len(strip_tags(html).split()) / WORDS_PER_MINUTE))
@@ -453,6 +464,7 @@ class Command(BaseCommand):
         password = self.seed_editor(editors_group, options["password"]) if editors_group else None
         # Bulk-created articles skip post_save: give them the fingerprints the duplicate check uses.
         fingerprinted = fingerprint_missing_articles()
+        comments_created = self.seed_comments(options["seed"])
 
         elapsed = time.monotonic() - started
         self.stdout.write(
@@ -460,7 +472,8 @@ class Command(BaseCommand):
                 f"Seeded demo content in {elapsed:.1f}s. Created: articles {articles_created} "
                 f"({options['articles'] - articles_created} already there), article tags {tag_links}, "
                 f"authors {authors_created}, categories {categories_created}, tags {tags_created}, "
-                f"pages {pages_created}, image files {self.images_generated}, fingerprints {fingerprinted}."
+                f"pages {pages_created}, image files {self.images_generated}, fingerprints {fingerprinted}, "
+                f"comments {comments_created}."
             )
         )
         if password:
@@ -542,6 +555,52 @@ class Command(BaseCommand):
             },
         )
         return int(created)
+
+    # Comments
+
+    def seed_comments(self, seed, articles=12):
+        """A few readers' comments, with replies and one held for approval, on the newest articles
+        that have none yet. Returns how many were created."""
+        from django.contrib.contenttypes.models import ContentType
+
+        from discussion.actions import recount
+        from discussion.models import Comment, render_comment
+
+        content_type = ContentType.objects.get_for_model(Article)
+        latest = list(Article.objects.live().order_by("-published_at")[:articles])
+        has_comments = set(
+            Comment.objects.filter(content_type=content_type, object_pk__in=[str(a.pk) for a in latest]).values_list(
+                "object_pk", flat=True
+            )
+        )
+        created = 0
+        for article in latest:
+            if str(article.pk) in has_comments:
+                continue
+            rng = random.Random(f"{seed}-comments-{article.pk}")
+            parent = None
+            for n in range(rng.randint(1, 4)):
+                name = rng.choice(COMMENTERS)
+                text = rng.choice(COMMENT_TEXTS)
+                comment = Comment(
+                    content_type=content_type,
+                    object_pk=str(article.pk),
+                    site_id=settings.SITE_ID,
+                    user_name=name,
+                    user_email=f"{slugify(name)}@example.org",
+                    comment=text,
+                    comment_html=render_comment(text),
+                    submit_date=article.published_at + timedelta(hours=3 + 5 * n),
+                    is_public=not (created == 2),
+                    held_reason="" if created != 2 else Comment.HeldReason.FIRST,
+                    parent=parent if n % 2 else None,
+                    depth=2 if (parent and n % 2) else 1,
+                )
+                comment.save_base(raw=True)  # no moderation or signals: demo content is approved as is
+                parent = comment if comment.depth == 1 else parent
+                created += 1
+        recount(a.pk for a in latest)
+        return created
 
     # Articles
 

@@ -1,0 +1,48 @@
+from django import template
+
+from ..forms import CommentForm
+from ..models import Comment
+from ..moderation import comments_close_at, comments_open
+
+register = template.Library()
+
+
+def comment_tree(comments):
+    """Top-level comments, each with `.children` (replies in order). Orphans are dropped."""
+    by_id = {c.pk: c for c in comments}
+    roots = []
+    for comment in comments:
+        comment.children = []
+    for comment in comments:
+        if comment.parent_id is None:
+            roots.append(comment)
+        elif comment.parent_id in by_id:
+            by_id[comment.parent_id].children.append(comment)
+    return roots
+
+
+@register.inclusion_tag("discussion/_comment_section.html", takes_context=True)
+def comments_section(context, article):
+    """The article's published comments as a thread and the "Leave a Reply" form (one query)."""
+    site_settings = context.get("site_settings")
+    comments = list(Comment.objects.published().for_article(article).order_by("submit_date", "pk"))
+    is_open = comments_open(article, site_settings)
+    replying_to = None
+    request = context.get("request")
+    reply_id = request.GET.get("replyto", "") if request is not None else ""
+    if is_open and reply_id.isdigit():
+        replying_to = next((c for c in comments if c.pk == int(reply_id)), None)
+    form = None
+    if is_open:
+        form = CommentForm(article, initial={"parent": replying_to.pk if replying_to else None})
+    return {
+        "article": article,
+        "comments": comment_tree(comments),
+        "count": len(comments),
+        "form": form,
+        "is_open": is_open,
+        "closes_at": comments_close_at(article, site_settings),
+        "replying_to": replying_to,
+        "site_settings": site_settings,
+        "request": request,
+    }

@@ -1,0 +1,58 @@
+import time
+
+import pytest
+from django.urls import reverse
+
+from discussion.forms import CommentForm
+from discussion.models import Comment
+from tests.factories import ArticleFactory
+
+POST_URL = reverse("discussion:post")
+
+
+def comment_data(article, *, age=60, **fields):
+    """A filled-in "Leave a Reply" form as a browser sends it, `age` seconds after the page was served."""
+    timestamp = int(time.time()) - age
+    data = {
+        "content_type": "blog.article",
+        "object_pk": str(article.pk),
+        "timestamp": str(timestamp),
+        "security_hash": CommentForm(article).initial_security_hash(timestamp),
+        "name": "Ada Reader",
+        "email": "ada@example.org",
+        "url": "",
+        "comment": "Thanks, this helped me choose a laptop.",
+        "honeypot": "",
+    }
+    data.update(fields)
+    return data
+
+
+def approved_comment(article, email="known@example.org", **fields):
+    """A published comment, saved directly (as after an editor's approval)."""
+    defaults = {
+        "content_type_id": None,
+        "site_id": 1,
+        "user_name": "Known Reader",
+        "user_email": email,
+        "comment": "An earlier, approved comment.",
+        "is_public": True,
+    }
+    defaults.update(fields)
+    comment = Comment(**defaults)
+    comment.content_object = article
+    comment.save()
+    return comment
+
+
+@pytest.fixture
+def article(db):
+    return ArticleFactory()
+
+
+@pytest.fixture
+def post_comment(client):
+    def post(article, **fields):
+        return client.post(POST_URL, comment_data(article, **fields))
+
+    return post
