@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
+from complaints.views import article_unavailable
+
 from .models import Article, ArticleSlugRedirect, Author, Category, TaggedArticle, month_end, month_start
 from .previews import read_preview_token
 
@@ -119,8 +121,13 @@ class ArticleDetailView(DetailView):
     def get(self, request, *args, **kwargs):
         article = self.get_queryset().filter(slug=kwargs["slug"]).first()
         if article is None:
+            taken_down = Article.objects.filter(slug=kwargs["slug"], status=Article.Status.TAKEN_DOWN).first()
+            if taken_down is not None:
+                if request.path != taken_down.get_absolute_url():
+                    return redirect(taken_down, permanent=True)
+                return article_unavailable(request, taken_down)  # 451, RFC 7725
             former = ArticleSlugRedirect.objects.select_related("article").filter(old_slug=kwargs["slug"]).first()
-            if former and former.article.is_live:
+            if former and (former.article.is_live or former.article.status == Article.Status.TAKEN_DOWN):
                 return redirect(former.article, permanent=True)
             raise Http404(_("No article at this address."))
         if request.path != article.get_absolute_url():

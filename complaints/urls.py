@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "complaints"
-urlpatterns = []
+
+urlpatterns = [
+    path("complaint/", views.complaint, name="complaint"),
+    path("complaint/received/", views.received, name="received"),
+]
