@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
@@ -75,6 +75,7 @@ class ArticleAdminForm(forms.ModelForm):
             "title", "slug", "author", "category", "tags", "standfirst", "body",
             "featured_image", "featured_image_alt", "featured_image_caption", "featured_image_credit",
             "status", "published_at", "is_featured", "meta_description", "canonical_url",
+            "show_callout", "comments_close_after_days",
         ]  # fmt: skip
         formfield_callback = lambda field, **kwargs: (  # noqa: E731
             field.formfield(**(URL_FIELD_OVERRIDES.get(type(field), {}) | kwargs))
@@ -113,12 +114,14 @@ class ArticleAdmin(VersionAdmin):
         "status_label",
         "published_at",
         "is_featured",
+        "has_affiliate_links",
         "updated_at",
         "thumbnail",
     ]
     list_filter = [
         "status",
         "is_featured",
+        "has_affiliate_links",
         ("published_at", admin.DateFieldListFilter),
         "category",
         "author",
@@ -129,7 +132,16 @@ class ArticleAdmin(VersionAdmin):
     date_hierarchy = "published_at"
     autocomplete_fields = ["author", "category"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["image_preview", "preview_link", "guest_submission", "reading_time", "created_at", "updated_at"]
+    readonly_fields = [
+        "image_preview",
+        "preview_link",
+        "has_affiliate_links",
+        "affiliate_link_list",
+        "guest_submission",
+        "reading_time",
+        "created_at",
+        "updated_at",
+    ]
     actions = ["publish_now", "unpublish", "feature", "unfeature"]
     history_latest_first = True
     object_history_template = "admin/blog/article/object_history.html"
@@ -148,6 +160,17 @@ class ArticleAdmin(VersionAdmin):
             },
         ),
         (_("Publishing"), {"fields": ["status", "published_at", "is_featured", "preview_link"]}),
+        (_("Call-out and comments"), {"fields": ["show_callout", "comments_close_after_days"]}),
+        (
+            _("Affiliate links"),
+            {
+                "fields": ["has_affiliate_links", "affiliate_link_list"],
+                "description": _(
+                    "Found when the article is saved, using the patterns in the site settings. "
+                    'These links get rel="sponsored" and the article shows the affiliate disclosure.'
+                ),
+            },
+        ),
         (
             _("Search engines"),
             {"fields": ["meta_description", "canonical_url"], "classes": ["collapse"]},
@@ -244,6 +267,15 @@ class ArticleAdmin(VersionAdmin):
             '<img src="{}" alt="{}" style="max-width:320px;height:auto">',
             obj.featured_image.url,
             obj.featured_image_alt,
+        )
+
+    @admin.display(description=_("matched links"))
+    def affiliate_link_list(self, obj):
+        if not obj or not obj.affiliate_links:
+            return _("None")
+        return format_html(
+            '<ul class="affiliate-links">{}</ul>',
+            format_html_join("", "<li><code>{}</code></li>", ((link,) for link in obj.affiliate_links)),
         )
 
     @admin.display(description=_("guest submission"))

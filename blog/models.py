@@ -15,7 +15,10 @@ from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from core.models import SiteSettings
 from core.sanitizer import PROSE_EXTENSIONS, sanitize_html
+
+from .affiliates import apply_to_article, parse_patterns
 
 WORDS_PER_MINUTE = 230
 
@@ -297,6 +300,8 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         self.body = sanitize_html(self.body)
+        # Links matching the affiliate patterns get rel="sponsored"; the flag shows the disclosure.
+        apply_to_article(self, parse_patterns(SiteSettings.load().affiliate_patterns))
         self.reading_time = max(1, math.ceil(len(strip_tags(self.body).split()) / WORDS_PER_MINUTE))
         if self.status == self.Status.PUBLISHED and not self.published_at:
             self.published_at = timezone.now()

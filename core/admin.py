@@ -1,18 +1,66 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from blog.affiliates import invalid_pattern_lines
 
 from .models import Page, SiteSettings
+
+
+class SiteSettingsForm(forms.ModelForm):
+    class Meta:  # the model and fields come from SiteSettingsAdmin
+        widgets = {"affiliate_patterns": forms.Textarea(attrs={"rows": 12, "class": "vLargeTextField"})}
+
+    def clean_affiliate_patterns(self):
+        # Browsers send \r\n: normalized so that saving unchanged patterns is not a change.
+        text = self.cleaned_data["affiliate_patterns"].replace("\r\n", "\n")
+        invalid = invalid_pattern_lines(text)
+        if invalid:
+            raise forms.ValidationError(
+                _("Not a pattern: %(lines)s. Write a domain, domain?parameter or ?parameter, one a line."),
+                params={"lines": ", ".join(invalid)},
+            )
+        return text
 
 
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(admin.ModelAdmin):
     """One record: the list page goes straight to it, and it cannot be deleted."""
 
+    form = SiteSettingsForm
+    # Django 6.0's default, opted into now: an address typed without a scheme gets https://.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     autocomplete_fields = ["affiliate_page"]
     fieldsets = [
-        (None, {"fields": ["site_name", "tagline"]}),
-        ("Footer", {"fields": ["affiliate_disclosure", "affiliate_page", "copyright_notice"]}),
+        (_("General"), {"fields": ["site_name", "tagline"]}),
+        (_("Footer"), {"fields": ["copyright_notice"]}),
+        (
+            _("Comments"),
+            {"fields": ["comments_close_after_days", "comment_max_links", "comment_blocklist", "facebook_app_id"]},
+        ),
+        (
+            _("Sharing and social profiles"),
+            {
+                "fields": ["share_prompt", "instagram_url", "facebook_url", "x_url", "linkedin_url", "youtube_url"],
+                "description": _(
+                    "The prompt shows above the share links; the profiles are linked below them and in the footer."
+                ),
+            },
+        ),
+        (_("Call-out"), {"fields": ["callout_after_paragraph", "callout_text", "contributions_email"]}),
+        (
+            _("Affiliate links"),
+            {
+                "fields": ["affiliate_patterns", "affiliate_disclosure", "affiliate_page"],
+                "description": _(
+                    "The disclosure shows in the footer of every page, and at the top of articles with affiliate "
+                    "links. Changing the patterns re-checks every article."
+                ),
+            },
+        ),
     ]
 
     def has_add_permission(self, request):
@@ -24,6 +72,13 @@ class SiteSettingsAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         settings = SiteSettings.load()
         return redirect(reverse("admin:core_sitesettings_change", args=[settings.pk]))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "affiliate_patterns" in form.changed_data:
+            self.message_user(
+                request, _("The affiliate patterns changed: every article is being checked again."), messages.INFO
+            )
 
 
 @admin.register(Page)

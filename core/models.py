@@ -1,5 +1,5 @@
 from django.core.cache import cache
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
@@ -152,8 +152,19 @@ class SiteSettings(models.Model):
 
     def save(self, *args, **kwargs):
         self.pk = 1  # there is only ever one record
+        old_patterns = (
+            None
+            if self._state.adding
+            else SiteSettings.objects.filter(pk=1).values_list("affiliate_patterns", flat=True).first()
+        )
         super().save(*args, **kwargs)
         cache.delete(self.CACHE_KEY)
+        if old_patterns is not None and old_patterns != self.affiliate_patterns:
+            # Articles were marked with the old patterns: re-check them all once the
+            # new ones are committed (a background task: it may take a while).
+            from blog.tasks import rescan_affiliate_links_task  # blog depends on core, not the reverse
+
+            transaction.on_commit(rescan_affiliate_links_task.enqueue)
 
     @classmethod
     def load(cls):
