@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views
+from . import sitemaps, views
+from .feeds import AtomFeed, AuthorFeed, CategoryFeed, LatestArticlesFeed, TagFeed
 
 app_name = "blog"
 
@@ -8,9 +9,20 @@ app_name = "blog"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("search/", views.search, name="search"),
+    path("feed/", LatestArticlesFeed.as_view(), name="feed"),
+    path("feed/atom/", LatestArticlesFeed.as_view(feed_type=AtomFeed), name="feed-atom"),
+    path("sitemap.xml", sitemaps.index, name="sitemap-index"),
+    path("sitemap-news.xml", sitemaps.news, name="sitemap-news"),
+    path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap-section"),
     path("category/<slug:slug>/", views.CategoryDetailView.as_view(), name="category-detail"),
+    path("category/<slug:slug>/feed/", CategoryFeed.as_view(), name="category-feed"),
+    path("category/<slug:slug>/feed/atom/", CategoryFeed.as_view(feed_type=AtomFeed), name="category-feed-atom"),
     path("tag/<slug:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
+    path("tag/<slug:slug>/feed/", TagFeed.as_view(), name="tag-feed"),
+    path("tag/<slug:slug>/feed/atom/", TagFeed.as_view(feed_type=AtomFeed), name="tag-feed-atom"),
     path("author/<slug:slug>/", views.AuthorDetailView.as_view(), name="author-detail"),
+    path("author/<slug:slug>/feed/", AuthorFeed.as_view(), name="author-feed"),
+    path("author/<slug:slug>/feed/atom/", AuthorFeed.as_view(feed_type=AtomFeed), name="author-feed-atom"),
     path("preview/<str:token>/", views.ArticlePreviewView.as_view(), name="article-preview"),
     path("<int:year>/", views.YearArchiveView.as_view(), name="archive-year"),
     path("<int:year>/<int:month>/", views.MonthArchiveView.as_view(), name="archive-month"),

@@ -2,6 +2,7 @@ from django.db import connection
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import DetailView
 
@@ -21,6 +22,20 @@ def healthz(request):
     except Exception:
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
+
+
+# Crawlers stay out of the admin, private links (draft previews, contributors' tracking
+# pages), the comment-posting endpoint, and search: every query is another address,
+# an endless space that costs a database search each and whose pages are noindex anyway.
+ROBOTS_DISALLOW = ["/admin/", "/preview/", "/contribute/status/", "/comments/", "/search/"]
+
+
+def robots_txt(request):
+    """Crawling rules for every robot, and where the sitemaps are (on the host that was asked)."""
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW), ""]
+    for name in ("blog:sitemap-index", "blog:sitemap-news"):
+        lines.append(f"Sitemap: {request.build_absolute_uri(reverse(name))}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 def page_not_found(request, exception):
