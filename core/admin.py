@@ -35,7 +35,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     autocomplete_fields = ["affiliate_page"]
     fieldsets = [
-        (_("General"), {"fields": ["site_name", "tagline"]}),
+        (_("General"), {"fields": ["site_name", "tagline", "feed_full_text"]}),
         (_("Footer"), {"fields": ["copyright_notice"]}),
         (
             _("Comments"),

@@ -82,6 +82,12 @@ class SiteSettings(models.Model):
         help_text=_("Where guest posts may be sent by email; shown (obfuscated) in the article call-out."),
     )
 
+    feed_full_text = models.BooleanField(
+        _("full text in feeds"),
+        default=True,
+        help_text=_("Feeds carry whole articles; untick to send only the standfirst or the first words."),
+    )
+
     # Comments
     comments_close_after_days = models.PositiveSmallIntegerField(
         _("close comments after (days)"),
