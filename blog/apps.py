@@ -1,6 +1,17 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_search_index(sender, using, **kwargs):
+    from .search import ensure_index
+
+    ensure_index(using)
 
 
 class BlogConfig(AppConfig):
     name = "blog"
     verbose_name = "Blog"
+
+    def ready(self):
+        # After every migrate: the full-text index exists and matches BYLINE_SEARCH_LANGUAGE (blog/search.py).
+        post_migrate.connect(_ensure_search_index, sender=self)

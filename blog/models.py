@@ -16,7 +16,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from core.models import SiteSettings
-from core.sanitizer import PROSE_EXTENSIONS, sanitize_html
+from core.sanitizer import PROSE_EXTENSIONS, plain_text, sanitize_html
 
 from .affiliates import apply_to_article, parse_patterns
 
@@ -172,20 +172,6 @@ class ArticleQuerySet(models.QuerySet):
             found = cursor.fetchone()
         return [first for first, exists in zip(months, found, strict=True) if exists][:limit]
 
-    def search(self, query):
-        """Live articles whose title, standfirst or body contain every word of `query`.
-
-        A simple search that works on every database; the discovery issue replaces it
-        with ranked full-text search.
-        """
-        words = query.split()[:10]
-        if not words:
-            return self.none()
-        condition = Q()
-        for word in words:
-            condition &= Q(title__icontains=word) | Q(standfirst__icontains=word) | Q(body__icontains=word)
-        return self.for_listing().filter(condition)
-
 
 @reversion.register(follow=["tagged_items"])
 class Article(models.Model):
@@ -220,6 +206,9 @@ class Article(models.Model):
         help_text=_("One or two sentences under the title; also the excerpt on listings and in feeds."),
     )
     body = ProseEditorField(_("body"), config={"extensions": PROSE_EXTENSIONS}, sanitize=sanitize_html)
+    body_text = models.TextField(
+        _("body as plain text"), blank=True, editable=False, help_text=_("For search; kept from the body on save.")
+    )
 
     featured_image = models.ImageField(
         _("featured image"),
@@ -302,6 +291,7 @@ class Article(models.Model):
         self.body = sanitize_html(self.body)
         # Links matching the affiliate patterns get rel="sponsored"; the flag shows the disclosure.
         apply_to_article(self, parse_patterns(SiteSettings.load().affiliate_patterns))
+        self.body_text = plain_text(self.body)  # what full-text search indexes (blog/search.py)
         self.reading_time = max(1, math.ceil(len(strip_tags(self.body).split()) / WORDS_PER_MINUTE))
         if self.status == self.Status.PUBLISHED and not self.published_at:
             self.published_at = timezone.now()

@@ -15,6 +15,7 @@ from complaints.views import article_unavailable
 
 from .models import Article, ArticleSlugRedirect, Author, Category, TaggedArticle, month_end, month_start
 from .previews import read_preview_token
+from .search import search as search_articles
 
 
 class ArticleListMixin:
@@ -173,9 +174,9 @@ class ArticlePreviewView(ArticleDetailView):
 
 
 def search(request):
-    """Search live articles; the query is trimmed, and an empty one shows the form only."""
+    """Ranked full-text search of live articles; the query is trimmed, and an empty one shows the form only."""
     query = " ".join(request.GET.get("q", "").split())[: settings.BYLINE_SEARCH_MAX_LENGTH]
-    results = Article.objects.search(query) if query else Article.objects.none()
+    results = search_articles(query) if query else Article.objects.none()
     page_obj = Paginator(results, settings.BYLINE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -8,6 +8,7 @@ editor sees in the admin is exactly what a reader gets.
 """
 
 import re
+from html import unescape
 
 import nh3
 
@@ -101,3 +102,11 @@ PROSE_EXTENSIONS = {
     "TableCell": True,
     "History": True,
 }
+
+
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def plain_text(html: str | None) -> str:
+    """The text of sanitized HTML: tags become spaces (blocks do not run together), entities are decoded."""
+    return " ".join(unescape(_ANY_TAG.sub(" ", html or "")).split())

@@ -210,6 +210,10 @@ BYLINE_SITE_URL = os.environ.get("BYLINE_SITE_URL", "http://127.0.0.1:8000").rst
 BYLINE_PREVIEW_MAX_AGE = int(os.environ.get("BYLINE_PREVIEW_MAX_AGE", 7 * 24 * 3600))
 # Search queries are cut to this many characters before they reach the database.
 BYLINE_SEARCH_MAX_LENGTH = 200
+# Full-text search language: a PostgreSQL text search configuration ("english", "german",
+# "simple", ...); on SQLite "english" adds the Porter stemmer. Applied by `migrate` or
+# `manage.py rebuild_search_index`.
+BYLINE_SEARCH_LANGUAGE = os.environ.get("BYLINE_SEARCH_LANGUAGE", "english")
 BYLINE_PAGE_SIZE = 10
 # Guest posts: successful submissions allowed per IP address per hour, and the
 # largest whole request the form accepts (5 images of 5 MB, a 10 MB .docx, text).

@@ -58,7 +58,7 @@ EXPECTED = {
     "author": 9,  # + author, count, page, tags
     "year": 8,  # + count, page, tags
     "month": 8,
-    "search": 8,  # + count, page, tags
+    "search": 9,  # + count, the page's ids and snippets, its articles, their tags
     "search-empty": 5,  # no query runs against articles
     "page": 3,  # settings, footer menu, page; no sidebar
 }

@@ -1,7 +1,9 @@
+import datetime
 import time
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from discussion.forms import CommentForm
 from discussion.models import Comment
@@ -47,7 +49,9 @@ def approved_comment(article, email="known@example.org", **fields):
 
 @pytest.fixture
 def article(db):
-    return ArticleFactory()
+    # Published an hour ago: the factory's default dates drift back an hour per article created
+    # in the session, and comments close 30 days after publication.
+    return ArticleFactory(published_at=timezone.now() - datetime.timedelta(hours=1))
 
 
 @pytest.fixture

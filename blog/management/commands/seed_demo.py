@@ -39,7 +39,7 @@ from taggit.models import Tag
 from blog.models import WORDS_PER_MINUTE, Article, Author, Category, TaggedArticle
 from contributions.duplicates import fingerprint_missing_articles
 from core.models import Page
-from core.sanitizer import sanitize_html
+from core.sanitizer import plain_text, sanitize_html
 
 BATCH_SIZE = 1000
 IMAGE_POOL_SIZE = 12
@@ -668,6 +668,7 @@ class Command(BaseCommand):
             category=category,
             standfirst=writer.standfirst()[:600],
             body=body,
+            body_text=plain_text(body),  # bulk_create skips Article.save(), which keeps it
             reading_time=reading_time(body),
             status=status,
             published_at=published_at,

@@ -1,0 +1,287 @@
+"""Full-text search over live articles, ranked, with highlighted snippets, on both databases.
+
+- PostgreSQL: a stored generated `tsvector` column on blog_article (title weighted A,
+  standfirst B, body C) with a GIN index; `websearch_to_tsquery` (quotes, `-word`, `or`),
+  `ts_rank_cd`, and `ts_headline` for snippets.
+- SQLite: an FTS5 table over the same three columns, kept in sync by triggers, with the
+  porter stemmer for English; `bm25` with the same weights, and `snippet`.
+
+Both index `Article.body_text` (the body as plain text, kept by `Article.save`). The index
+is created or repaired after every `migrate` (`ensure_index`, from a post_migrate signal),
+because SQLite's schema editor rebuilds tables on some ALTERs and drops their triggers; a
+change of BYLINE_SEARCH_LANGUAGE takes effect there too, or with `rebuild_search_index`.
+
+`search(query)` returns a lazy `SearchResults` that Django's Paginator pages: one count
+query, one query for the page's ids, ranks and snippets, one to load those articles.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from .models import Article
+
+MAX_TERMS = 12
+WEIGHTS = (10.0, 4.0, 1.0)  # title, standfirst, body (SQLite bm25; PostgreSQL uses A, B, C)
+# Snippet markers, replaced by <mark> after escaping: private-use characters, which no text
+# contains (ts_headline ignores control characters as markers). PostgreSQL's headline parser
+# would also drop anything that looks like a tag, so < and > travel as private-use characters.
+_START, _STOP, _LT, _GT = "\ue000", "\ue001", "\ue002", "\ue003"
+_WORD = re.compile(r"\w+", re.UNICODE)
+_TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
+
+
+def language():
+    return settings.BYLINE_SEARCH_LANGUAGE
+
+
+# --- the query -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    words: tuple[str, ...]  # one word, or a phrase
+    exclude: bool = False
+
+
+def parse(query):
+    """The user's query as terms: words, "quoted phrases" and -excluded words; anything else ignored.
+
+    Only word characters survive, so nothing the user types reaches a query language unquoted.
+    """
+    terms = []
+    for negated, phrase, bare in _TOKEN.findall(query):
+        exclude = bool(negated)
+        if bare:
+            exclude = bare.startswith("-") and len(bare) > 1
+            if bare.lower() == "or":
+                continue  # both engines need every word here; "or" would only widen the search
+            phrase = bare
+        words = tuple(w.lower() for w in _WORD.findall(phrase))
+        if words:
+            terms.append(Term(words, exclude))
+        if len(terms) == MAX_TERMS:
+            break
+    if terms and all(t.exclude for t in terms):
+        return []  # nothing to look for, only things to leave out
+    return terms
+
+
+def _fts5_query(terms):
+    parts = []
+    for term in terms:
+        quoted = '"' + " ".join(term.words) + '"'
+        parts.append(f"NOT {quoted}" if term.exclude else quoted)
+    # FTS5's NOT is binary (a NOT b), never first: exclusions go last.
+    parts.sort(key=lambda p: p.startswith("NOT "))
+    return " ".join(parts)
+
+
+def _websearch_query(terms):
+    parts = []
+    for term in terms:
+        text = '"' + " ".join(term.words) + '"' if len(term.words) > 1 else term.words[0]
+        parts.append(f"-{text}" if term.exclude else text)
+    return " ".join(parts)
+
+
+# --- results ---------------------------------------------------------------------------------------------
+
+
+def _highlight(text):
+    text = (text or "").replace(_LT, "<").replace(_GT, ">")
+    return mark_safe(escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>"))
+
+
+class SearchResults:
+    """Live articles matching a query, best first; sliced by the Paginator (lazy)."""
+
+    def __init__(self, query):
+        self.terms = parse(query)
+        self._count = None
+        self.now = timezone.now()
+
+    def count(self):
+        if self._count is None:
+            self._count = self._run_count() if self.terms else 0
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop
+        if not self.terms or stop is not None and stop <= start:
+            return []
+        rows = self._run_page(start, (stop - start) if stop is not None else self.count())
+        articles = Article.objects.for_listing().in_bulk([pk for pk, _rank, _snippet in rows])
+        page = []
+        for pk, rank, snippet in rows:
+            article = articles.get(pk)
+            if article is not None:  # withdrawn between the two queries
+                article.search_rank = rank
+                article.search_snippet = _highlight(snippet)
+                page.append(article)
+        return page
+
+    def _execute(self, sql, params):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def _run_count(self):
+        if connection.vendor == "postgresql":
+            sql = f"SELECT count(*) FROM blog_article a, {_PG_QUERY} WHERE {_PG_WHERE}"
+            return self._execute(sql, [language(), _websearch_query(self.terms), self.now])[0][0]
+        sql = f"SELECT count(*) FROM blog_article_fts f JOIN blog_article a ON a.id = f.rowid WHERE {_FTS_WHERE}"
+        return self._execute(sql, [_fts5_query(self.terms), self.now])[0][0]
+
+    def _run_page(self, offset, limit):
+        if connection.vendor == "postgresql":
+            sql = f"""
+                SELECT page.id, page.rank,
+                       ts_headline(%s::regconfig, translate(a.body_text, '<>', %s), page.q, %s)
+                FROM (
+                    SELECT a.id, ts_rank_cd(a.search_vector, q, 1) AS rank, q, a.published_at
+                    FROM blog_article a, {_PG_QUERY}
+                    WHERE {_PG_WHERE}
+                    ORDER BY rank DESC, a.published_at DESC, a.id DESC
+                    LIMIT %s OFFSET %s
+                ) page JOIN blog_article a ON a.id = page.id
+                ORDER BY page.rank DESC, page.published_at DESC, page.id DESC
+            """
+            options = (
+                f'StartSel={_START}, StopSel={_STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
+            )
+            params = [language(), _LT + _GT, options, language(), _websearch_query(self.terms), self.now, limit, offset]
+            return self._execute(sql, params)
+        sql = f"""
+            SELECT a.id, bm25(blog_article_fts, %s, %s, %s) AS rank,
+                   snippet(blog_article_fts, 2, %s, %s, ' … ', 24)
+            FROM blog_article_fts f JOIN blog_article a ON a.id = f.rowid
+            WHERE {_FTS_WHERE}
+            ORDER BY rank, a.published_at DESC, a.id DESC
+            LIMIT %s OFFSET %s
+        """
+        return self._execute(sql, [*WEIGHTS, _START, _STOP, _fts5_query(self.terms), self.now, limit, offset])
+
+
+_PUBLISHED = Article.Status.PUBLISHED.value
+_PG_QUERY = "websearch_to_tsquery(%s::regconfig, %s) q"
+_PG_WHERE = f"a.search_vector @@ q AND a.status = '{_PUBLISHED}' AND a.published_at <= %s"
+_FTS_WHERE = f"blog_article_fts MATCH %s AND a.status = '{_PUBLISHED}' AND a.published_at <= %s"
+
+
+def search(query):
+    """Live articles matching `query` (words, "phrases", -exclusions), best first: a SearchResults."""
+    return SearchResults(query)
+
+
+# --- the index -------------------------------------------------------------------------------------------
+
+
+def _sqlite_tokenizer():
+    # The porter stemmer only knows English; other languages get plain Unicode words.
+    return "porter unicode61 remove_diacritics 2" if language() == "english" else "unicode61 remove_diacritics 2"
+
+
+_SQLITE_TRIGGERS = {
+    "blog_article_fts_ai": """
+        CREATE TRIGGER blog_article_fts_ai AFTER INSERT ON blog_article BEGIN
+          INSERT INTO blog_article_fts(rowid, title, standfirst, body_text)
+          VALUES (new.id, new.title, new.standfirst, new.body_text);
+        END""",
+    "blog_article_fts_ad": """
+        CREATE TRIGGER blog_article_fts_ad AFTER DELETE ON blog_article BEGIN
+          INSERT INTO blog_article_fts(blog_article_fts, rowid, title, standfirst, body_text)
+          VALUES ('delete', old.id, old.title, old.standfirst, old.body_text);
+        END""",
+    "blog_article_fts_au": """
+        CREATE TRIGGER blog_article_fts_au AFTER UPDATE OF title, standfirst, body_text ON blog_article BEGIN
+          INSERT INTO blog_article_fts(blog_article_fts, rowid, title, standfirst, body_text)
+          VALUES ('delete', old.id, old.title, old.standfirst, old.body_text);
+          INSERT INTO blog_article_fts(rowid, title, standfirst, body_text)
+          VALUES (new.id, new.title, new.standfirst, new.body_text);
+        END""",
+}
+
+
+def _pg_expression(config):
+    # PostgreSQL's parser reads "<script>" in text as the start of a script block and skips the
+    # rest: < and > are indexed as spaces.
+    def vector(column, weight):
+        text = f"translate(coalesce({column}, ''), '<>', '  ')"
+        return f"setweight(to_tsvector('{config}'::regconfig, {text}), '{weight}')"
+
+    return " || ".join([vector("title", "A"), vector("standfirst", "B"), vector("body_text", "C")])
+
+
+@transaction.atomic
+def ensure_index(using=None, *, force=False):
+    """Create the search index if it is missing or built for another language; rebuild it when `force`.
+
+    Returns what was done ("created", "rebuilt" or "" when it was already in place).
+    """
+    from django.db import connections
+
+    conn = connections[using or "default"]
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            return _ensure_postgresql(cursor, force)
+        if conn.vendor == "sqlite":
+            return _ensure_sqlite(cursor, force)
+    return ""
+
+
+def _ensure_postgresql(cursor, force):
+    config = language()
+    cursor.execute("SELECT 1 FROM pg_ts_config WHERE cfgname = %s", [config])
+    if cursor.fetchone() is None:
+        raise ValueError(f"BYLINE_SEARCH_LANGUAGE={config!r} is not a PostgreSQL text search configuration.")
+    cursor.execute(
+        "SELECT generation_expression FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = 'blog_article' AND column_name = 'search_vector'"
+    )
+    row = cursor.fetchone()
+    current = row[0] if row is not None else ""
+    if not force and f"'{config}'::regconfig" in current and "translate(" in current:
+        return ""
+    # Deferred foreign-key checks of this transaction must run before the table can be altered.
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    if row is not None:
+        cursor.execute("ALTER TABLE blog_article DROP COLUMN search_vector")
+    expression = _pg_expression(config)
+    cursor.execute(
+        f"ALTER TABLE blog_article ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({expression}) STORED"
+    )
+    cursor.execute("CREATE INDEX blog_article_search_idx ON blog_article USING gin (search_vector)")
+    return "rebuilt" if row is not None else "created"
+
+
+def _ensure_sqlite(cursor, force):
+    cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'blog_article_fts'")
+    row = cursor.fetchone()
+    cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'blog_article_fts_%'")
+    triggers = {name for (name,) in cursor.fetchall()}
+    tokenizer = _sqlite_tokenizer()
+    if row is not None and not force and f"tokenize='{tokenizer}'" in row[0] and triggers == set(_SQLITE_TRIGGERS):
+        return ""
+    cursor.execute("DROP TABLE IF EXISTS blog_article_fts")
+    for name in _SQLITE_TRIGGERS:
+        cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    cursor.execute(
+        "CREATE VIRTUAL TABLE blog_article_fts USING fts5("
+        "title, standfirst, body_text, content='blog_article', content_rowid='id', "
+        f"tokenize='{tokenizer}')"
+    )
+    for sql in _SQLITE_TRIGGERS.values():
+        cursor.execute(sql)
+    cursor.execute("INSERT INTO blog_article_fts(blog_article_fts) VALUES ('rebuild')")
+    return "rebuilt" if row is not None else "created"

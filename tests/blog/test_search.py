@@ -1,0 +1,178 @@
+"""Full-text search (blog/search.py): the same results and order on SQLite (FTS5) and PostgreSQL."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from blog.models import Article
+from blog.search import ensure_index, parse, search
+from tests.factories import ArticleFactory, DraftFactory
+
+pytestmark = pytest.mark.django_db
+SEARCH = reverse("blog:search")
+
+
+def titles(query):
+    return [a.title for a in search(query)[:50]]
+
+
+@pytest.fixture
+def corpus(db):
+    """A small corpus where the ranking is unambiguous."""
+    return {
+        "title": ArticleFactory(title="Battery breakthrough in solid-state cells", standfirst="", body="<p>News.</p>"),
+        "standfirst": ArticleFactory(
+            title="Weekly roundup", standfirst="A battery story and more", body="<p>Short items.</p>"
+        ),
+        "body": ArticleFactory(title="Phone review", standfirst="", body="<p>The battery lasts two days.</p>"),
+        "other": ArticleFactory(title="Privacy settings explained", standfirst="", body="<p>Cookies and you.</p>"),
+    }
+
+
+class TestRelevance:
+    def test_title_beats_standfirst_beats_body(self, corpus):
+        assert titles("battery") == [
+            "Battery breakthrough in solid-state cells",
+            "Weekly roundup",
+            "Phone review",
+        ]
+
+    def test_every_word_must_match(self, corpus):
+        assert titles("battery phone") == ["Phone review"]
+
+    def test_stemming_finds_other_forms(self, corpus):
+        assert "Battery breakthrough in solid-state cells" in titles("batteries")
+        assert titles("explaining privacy") == ["Privacy settings explained"]
+
+    def test_phrases_and_exclusions(self, corpus):
+        assert titles('"lasts two days"') == ["Phone review"]
+        assert titles('"two lasts days"') == []
+        assert titles("battery -phone -roundup") == ["Battery breakthrough in solid-state cells"]
+
+    def test_html_is_not_indexed_only_text(self, db):
+        ArticleFactory(
+            title="Plain", body='<p><strong>Bold</strong> claim with <a href="https://x.example/">link</a></p>'
+        )
+        assert titles("strong") == [] and titles("href") == []
+        assert titles("bold claim") == ["Plain"]
+
+    def test_text_that_looks_like_tags_is_indexed(self, db):
+        ArticleFactory(
+            title="The <video> element", standfirst="", body="<p>Use &lt;script&gt; sparingly in widgets.</p>"
+        )
+        assert titles("element") == ["The <video> element"]
+        assert titles("widgets") == ["The <video> element"]
+
+    def test_snippets_highlight_and_escape(self, client, db):
+        ArticleFactory(title="Scripts", body="<p>Never trust &lt;script&gt; tags in a battery review.</p>")
+        html = client.get(SEARCH, {"q": "battery"}).content.decode()
+        assert "<mark>battery</mark>" in html
+        assert "&lt;script&gt;" in html and "<script> tags" not in html
+
+
+class TestWhatIsFound:
+    def test_only_live_articles(self, db):
+        ArticleFactory(title="Live battery")
+        DraftFactory(title="Draft battery")
+        ArticleFactory(title="Scheduled battery", published_at=timezone.now() + datetime.timedelta(days=1))
+        ArticleFactory(title="Withdrawn battery", status=Article.Status.WITHDRAWN)
+        ArticleFactory(title="Taken down battery", status=Article.Status.TAKEN_DOWN)
+        assert titles("battery") == ["Live battery"]
+
+    def test_the_index_follows_edits_and_deletions(self, db):
+        article = ArticleFactory(title="Old words")
+        article.title = "Fresh headline"
+        article.body = "<p>Entirely new text about tablets.</p>"
+        article.save()
+        assert titles("old") == [] and titles("tablets") == ["Fresh headline"]
+        article.delete()
+        assert titles("tablets") == []
+
+    def test_bulk_created_articles_are_indexed(self, db):
+        author = ArticleFactory().author
+        Article.objects.bulk_create(
+            [
+                Article(
+                    title=f"Bulk {n}",
+                    slug=f"bulk-{n}",
+                    author=author,
+                    body_text="imported laptop text",
+                    status=Article.Status.PUBLISHED,
+                    published_at=timezone.now(),
+                )
+                for n in range(3)
+            ]
+        )
+        assert len(titles("laptop")) == 3
+
+    def test_newest_first_among_equals(self, db):
+        for days in (3, 1, 2):
+            ArticleFactory(
+                title=f"Tablet {days}",
+                standfirst="",
+                body="<p>Same.</p>",
+                published_at=timezone.now() - datetime.timedelta(days=days),
+            )
+        assert titles("tablet") == ["Tablet 1", "Tablet 2", "Tablet 3"]
+
+
+class TestQueries:
+    @pytest.mark.parametrize(
+        "query",
+        [
+            '"',
+            '""',
+            "-",
+            "--",
+            "*",
+            "NEAR(a b)",
+            "a OR",
+            "OR",
+            "AND",
+            "NOT",
+            "title:battery",
+            "^battery",
+            "battery*",
+            "(battery",
+            "'; DROP TABLE blog_article; --",
+            "\x00",
+            "日本語",
+            "a" * 200,
+            "-battery",
+        ],
+    )
+    def test_hostile_queries_never_fail(self, client, corpus, query):
+        response = client.get(SEARCH, {"q": query})
+        assert response.status_code == 200
+
+    def test_only_exclusions_find_nothing(self, corpus):
+        assert parse("-battery") == [] and titles("-battery") == []
+
+    def test_terms_are_capped(self):
+        assert len(parse(" ".join(f"w{n}" for n in range(50)))) == 12
+
+    def test_results_paginate(self, client, db):
+        for n in range(13):
+            ArticleFactory(title=f"Camera {n}")
+        first = client.get(SEARCH, {"q": "camera"})
+        second = client.get(SEARCH, {"q": "camera", "page": 2})
+        assert first.context["page_obj"].paginator.count == 13
+        assert len(first.context["articles"]) == 10 and len(second.context["articles"]) == 3
+        assert not {a.pk for a in first.context["articles"]} & {a.pk for a in second.context["articles"]}
+
+    def test_the_page_is_noindex(self, client, corpus):
+        assert '<meta name="robots" content="noindex, follow">' in client.get(SEARCH, {"q": "battery"}).content.decode()
+
+
+class TestIndex:
+    def test_ensure_index_is_idempotent_and_rebuild_keeps_results(self, corpus):
+        assert ensure_index() == ""
+        assert ensure_index(force=True) == "rebuilt"
+        assert titles("battery")[0] == "Battery breakthrough in solid-state cells"
+
+    def test_rebuild_command(self, corpus):
+        call_command("rebuild_search_index")
+        assert len(titles("battery")) == 3
