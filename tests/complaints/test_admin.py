@@ -1,5 +1,3 @@
-from html.parser import HTMLParser
-
 import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
@@ -9,6 +7,7 @@ from blog.models import Article
 from complaints import workflow
 from complaints.models import Complaint
 from tests.factories import UserFactory
+from tests.html import top_level_forms
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:complaints_complaint_changelist")
@@ -20,31 +19,6 @@ def url(name, complaint):
 
 def messages_of(response):
     return [str(m) for m in response.context["messages"]]
-
-
-class FormNesting(HTMLParser):
-    """Records the action of every form that starts inside another (browsers drop such forms)."""
-
-    def __init__(self):
-        super().__init__()
-        self.depth, self.nested, self.actions = 0, [], []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "form":
-            action = dict(attrs).get("action")
-            (self.nested if self.depth else self.actions).append(action)
-            self.depth += 1
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.depth -= 1
-
-
-def top_level_forms(page):
-    parser = FormNesting()
-    parser.feed(page)
-    assert parser.nested == []
-    return parser.actions
 
 
 class TestQueue:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from contributions import workflow
 from contributions.models import BlockedSender, RejectionReason, Submission
 from tests.factories import ArticleFactory, UserFactory
+from tests.html import top_level_forms
 
 from .conftest import article_text
 
@@ -17,6 +18,13 @@ CHANGELIST = reverse("admin:contributions_submission_changelist")
 
 def url(name, submission):
     return reverse(f"admin:contributions_submission_{name}", args=[submission.pk])
+
+
+def test_decision_forms_are_not_nested_in_the_change_form(editor_client, incoming):
+    submission = workflow.receive(incoming())
+    actions = top_level_forms(editor_client.get(url("change", submission)).content.decode())
+    for name in ["claim", "accept", "changes", "reject", "spam"]:
+        assert url(name, submission) in actions
 
 
 class TestQueue:
