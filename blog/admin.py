@@ -203,14 +203,17 @@ class ArticleAdmin(VersionAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if not can_publish(request.user):
             fields += ["author", "published_at", "is_featured"]
+        if obj is not None and obj.status == Article.Status.TAKEN_DOWN:
+            fields.append("status")  # only the copyright complaint that took it down can restore it
         return fields
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
-        if db_field.name == "status" and not can_publish(request.user):
-            kwargs["choices"] = [
-                (Article.Status.DRAFT, Article.Status.DRAFT.label),
-                (Article.Status.REVIEW, Article.Status.REVIEW.label),
-            ]
+        if db_field.name == "status":
+            # Taking down is done by upholding a copyright complaint (Admin → Copyright complaints).
+            allowed = [Article.Status.DRAFT, Article.Status.REVIEW]
+            if can_publish(request.user):
+                allowed += [Article.Status.PUBLISHED, Article.Status.WITHDRAWN]
+            kwargs["choices"] = [(status, status.label) for status in allowed]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def get_actions(self, request):
@@ -317,7 +320,8 @@ class ArticleAdmin(VersionAdmin):
             if not article.published_at or article.published_at > timezone.now():
                 article.published_at = timezone.now()
 
-        count = self._bulk_save(request, queryset, change, "Published now.")
+        # A taken-down article comes back only through its copyright complaint.
+        count = self._bulk_save(request, queryset.exclude(status=Article.Status.TAKEN_DOWN), change, "Published now.")
         self.message_user(
             request, ngettext("%d article published.", "%d articles published.", count) % count, messages.SUCCESS
         )

@@ -1,9 +1,24 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import sitemaps, views
 from .feeds import AtomFeed, AuthorFeed, CategoryFeed, LatestArticlesFeed, TagFeed
 
 app_name = "blog"
+
+
+class UnicodeSlugConverter:
+    """Tag slugs keep accented letters (taggit slugifies with allow_unicode): "café" stays "café"."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(UnicodeSlugConverter, "uslug")
 
 # These URL shapes are a contract: feeds, sitemaps, imports and redirects build on them.
 urlpatterns = [
@@ -17,9 +32,9 @@ urlpatterns = [
     path("category/<slug:slug>/", views.CategoryDetailView.as_view(), name="category-detail"),
     path("category/<slug:slug>/feed/", CategoryFeed.as_view(), name="category-feed"),
     path("category/<slug:slug>/feed/atom/", CategoryFeed.as_view(feed_type=AtomFeed), name="category-feed-atom"),
-    path("tag/<slug:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
-    path("tag/<slug:slug>/feed/", TagFeed.as_view(), name="tag-feed"),
-    path("tag/<slug:slug>/feed/atom/", TagFeed.as_view(feed_type=AtomFeed), name="tag-feed-atom"),
+    path("tag/<uslug:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
+    path("tag/<uslug:slug>/feed/", TagFeed.as_view(), name="tag-feed"),
+    path("tag/<uslug:slug>/feed/atom/", TagFeed.as_view(feed_type=AtomFeed), name="tag-feed-atom"),
     path("author/<slug:slug>/", views.AuthorDetailView.as_view(), name="author-detail"),
     path("author/<slug:slug>/feed/", AuthorFeed.as_view(), name="author-feed"),
     path("author/<slug:slug>/feed/atom/", AuthorFeed.as_view(feed_type=AtomFeed), name="author-feed-atom"),

@@ -140,6 +140,21 @@ class TestActions:
         assert "2 articles published." in response.content.decode()
         assert Article.objects.live().count() == 2
 
+    def test_publish_now_leaves_taken_down_articles_alone(self, editor_client):
+        taken_down = ArticleFactory(status=Article.Status.TAKEN_DOWN)
+        self.act(editor_client, "publish_now", [taken_down])
+        taken_down.refresh_from_db()
+        assert taken_down.status == Article.Status.TAKEN_DOWN
+
+    def test_the_form_cannot_take_down_or_restore(self, editor_client):
+        article = ArticleFactory()
+        response = editor_client.post(change_url(article), form_data(article, status=Article.Status.TAKEN_DOWN))
+        assert response.status_code == 200 and "status" in response.context["adminform"].form.errors
+        taken_down = ArticleFactory(status=Article.Status.TAKEN_DOWN)
+        editor_client.post(change_url(taken_down), form_data(taken_down, status=Article.Status.PUBLISHED))
+        taken_down.refresh_from_db()
+        assert taken_down.status == Article.Status.TAKEN_DOWN
+
     def test_unpublish_withdraws(self, editor_client):
         article = ArticleFactory()
         self.act(editor_client, "unpublish", [article])

@@ -227,3 +227,16 @@ class TestAdmin:
         article.refresh_from_db()
         assert article.show_callout is False
         assert article.comments_close_after_days == 7
+
+
+@pytest.mark.django_db
+def test_the_scan_command_marks_bulk_created_articles():
+    from django.core.management import call_command
+
+    author = ArticleFactory().author
+    Article.objects.bulk_create(
+        [Article(title="Imported", slug="imported", author=author, body='<p><a href="https://amzn.to/x">buy</a></p>')]
+    )
+    call_command("scan_affiliate_links")
+    imported = Article.objects.get(slug="imported")
+    assert imported.has_affiliate_links and 'rel="sponsored nofollow noopener' in imported.body

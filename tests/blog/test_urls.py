@@ -18,3 +18,15 @@ CASES = [
 def test_reverse_and_resolve(name, kwargs, path):
     assert reverse(name, kwargs=kwargs) == path
     assert resolve(path).view_name == name
+
+
+@pytest.mark.django_db
+def test_tags_with_accented_slugs_have_pages(client):
+    from tests.factories import ArticleFactory
+
+    article = ArticleFactory(tags=["café"])
+    tag = article.tags.get()
+    assert tag.slug == "café"
+    assert client.get("/").status_code == 200  # the tag cloud links to it
+    response = client.get(reverse("blog:tag-detail", kwargs={"slug": tag.slug}))
+    assert response.status_code == 200 and article.title in response.content.decode()
