@@ -74,6 +74,14 @@ def main():
         "year archive": reverse("blog:archive-year", kwargs={"year": when.year}),
         "month archive": reverse("blog:archive-month", kwargs={"year": when.year, "month": when.month}),
         "search": reverse("blog:search") + "?q=battery+privacy",
+        "search, 1 word": reverse("blog:search") + "?q=battery",
+        "search, phrase": reverse("blog:search") + '?q="battery+life"',
+        "search, page 5": reverse("blog:search") + "?q=battery&page=5",
+        "search, no hit": reverse("blog:search") + "?q=zyxwvut",
+        "feed (RSS)": reverse("blog:feed"),
+        "feed (Atom)": reverse("blog:feed-atom"),
+        "sitemap index": "/sitemap.xml",
+        "news sitemap": "/sitemap-news.xml",
     }
 
     client = Client()
