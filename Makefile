@@ -7,7 +7,7 @@ DEMO_ARTICLES ?= 40
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test test-services test-postgres bench lint format check migrate clean
+.PHONY: help install run test test-services test-postgres test-browser bench lint format check migrate clean
 
 help:
 	@echo "make run     install, migrate, load demo content and serve http://$(HOST):$(PORT)"
@@ -32,14 +32,25 @@ run: migrate
 	$(BIN)/python manage.py seed_demo --articles $(DEMO_ARTICLES) --editor
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The IMAP tests run a throwaway Dovecot (Debian's dovecot-imapd): installed here when
-# this user may install packages; otherwise those tests fail and say how to install it.
-test-services:
+# The IMAP tests run a throwaway Dovecot (Debian's dovecot-imapd) and the browser tests Debian's
+# Chromium: installed here when this user may install packages; otherwise those tests fail and
+# say how to install them. axe-core (accessibility checks) comes from the npm registry.
+test-services: node_modules/.installed
 	@if [ ! -x /usr/sbin/dovecot ] && command -v apt-get >/dev/null && [ "$$(id -u)" -eq 0 ]; then \
 		bash .ci/install-dovecot; fi
+	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null && [ "$$(id -u)" -eq 0 ]; then \
+		bash .ci/install-chromium; fi
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	@touch $@
 
 test: install test-services
 	$(BIN)/python -m pytest
+
+# Only the browser journeys (tests/browser); screenshots land in test-artifacts/screenshots/.
+test-browser: install test-services
+	$(BIN)/python -m pytest tests/browser
 
 # The same suite against PostgreSQL (DATABASE_URL defaults to the local server).
 test-postgres: install test-services
@@ -63,4 +74,4 @@ check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) .pytest_cache staticfiles
+	rm -rf $(VENV) .pytest_cache staticfiles node_modules test-artifacts
