@@ -27,7 +27,7 @@ from django.utils.safestring import mark_safe
 from .models import Article
 
 MAX_TERMS = 12
-WEIGHTS = (10.0, 4.0, 1.0)  # title, standfirst, body (SQLite bm25; PostgreSQL uses A, B, C)
+WEIGHTS = (10.0, 4.0, 1.0)  # title, standfirst, body (SQLite's bm25; PostgreSQL weighs A, B, C)
 # Snippet markers, replaced by <mark> after escaping: private-use characters, which no text
 # contains (ts_headline ignores control characters as markers). PostgreSQL's headline parser
 # would also drop anything that looks like a tag, so < and > travel as private-use characters.
@@ -104,6 +104,7 @@ class SearchResults:
     def __init__(self, query):
         self.terms = parse(query)
         self._count = None
+        self._all_matches = 0  # SQLite: matches including articles that are not live
         self.now = timezone.now()
 
     def count(self):
@@ -140,8 +141,16 @@ class SearchResults:
         if connection.vendor == "postgresql":
             sql = f"SELECT count(*) FROM blog_article a, {_PG_QUERY} WHERE {_PG_WHERE}"
             return self._execute(sql, [language(), _websearch_query(self.terms), self.now])[0][0]
-        sql = f"SELECT count(*) FROM blog_article_fts f JOIN blog_article a ON a.id = f.rowid WHERE {_FTS_WHERE}"
-        return self._execute(sql, [_fts5_query(self.terms), self.now])[0][0]
+        # All matches (FTS5 counts them from its index alone) less the matching articles that are
+        # not live: far fewer, and found through the status index. A join to filter every match
+        # would read the whole table when a word is common.
+        sql = f"""
+            SELECT (SELECT count(*) FROM blog_article_fts WHERE blog_article_fts MATCH %s),
+                   (SELECT count(*) FROM blog_article_fts WHERE blog_article_fts MATCH %s AND rowid IN ({_NOT_LIVE}))
+        """
+        query = _fts5_query(self.terms)
+        self._all_matches, not_live = self._execute(sql, [query, query, self.now])[0]
+        return self._all_matches - not_live
 
     def _run_page(self, offset, limit):
         if connection.vendor == "postgresql":
@@ -162,21 +171,33 @@ class SearchResults:
             )
             params = [language(), _LT + _GT, options, language(), _websearch_query(self.terms), self.now, limit, offset]
             return self._execute(sql, params)
+        # FTS5 ranks inside its index ("ORDER BY rank" with the bm25 weights set on the table) and
+        # stops after `wanted` rows; only those are joined to filter what is not live. When too
+        # few of them are live, ask for more.
         sql = f"""
-            SELECT a.id, bm25(blog_article_fts, %s, %s, %s) AS rank,
-                   snippet(blog_article_fts, 2, %s, %s, ' … ', 24)
-            FROM blog_article_fts f JOIN blog_article a ON a.id = f.rowid
-            WHERE {_FTS_WHERE}
-            ORDER BY rank, a.published_at DESC, a.id DESC
-            LIMIT %s OFFSET %s
+            SELECT f.rowid, f.rank, f.snippet FROM (
+                SELECT rowid, rank, snippet(blog_article_fts, 2, %s, %s, ' … ', 24) AS snippet
+                FROM blog_article_fts WHERE blog_article_fts MATCH %s ORDER BY rank LIMIT %s
+            ) f JOIN blog_article a ON a.id = f.rowid
+            WHERE a.status = '{_PUBLISHED}' AND a.published_at <= %s
+            ORDER BY f.rank, a.published_at DESC, a.id DESC
         """
-        return self._execute(sql, [*WEIGHTS, _START, _STOP, _fts5_query(self.terms), self.now, limit, offset])
+        wanted = offset + limit + max(limit, 20)
+        self.count()  # sets _all_matches
+        while True:
+            rows = self._execute(sql, [_START, _STOP, _fts5_query(self.terms), wanted, self.now])
+            if len(rows) >= offset + limit or wanted >= self._all_matches:
+                return rows[offset : offset + limit]
+            wanted *= 2
 
 
 _PUBLISHED = Article.Status.PUBLISHED.value
 _PG_QUERY = "websearch_to_tsquery(%s::regconfig, %s) q"
 _PG_WHERE = f"a.search_vector @@ q AND a.status = '{_PUBLISHED}' AND a.published_at <= %s"
-_FTS_WHERE = f"blog_article_fts MATCH %s AND a.status = '{_PUBLISHED}' AND a.published_at <= %s"
+_NOT_LIVE = (
+    "SELECT id FROM blog_article WHERE status IN ({}) UNION ALL "
+    "SELECT id FROM blog_article WHERE status = '{}' AND published_at > %s"
+).format(", ".join(f"'{s}'" for s in Article.Status.values if s != _PUBLISHED), _PUBLISHED)
 
 
 def search(query):
@@ -271,7 +292,11 @@ def _ensure_sqlite(cursor, force):
     cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'blog_article_fts_%'")
     triggers = {name for (name,) in cursor.fetchall()}
     tokenizer = _sqlite_tokenizer()
+    rank = "bm25({}, {}, {})".format(*WEIGHTS)
     if row is not None and not force and f"tokenize='{tokenizer}'" in row[0] and triggers == set(_SQLITE_TRIGGERS):
+        cursor.execute("SELECT v FROM blog_article_fts_config WHERE k = 'rank'")
+        if (cursor.fetchone() or [None])[0] != rank:
+            cursor.execute("INSERT INTO blog_article_fts(blog_article_fts, rank) VALUES ('rank', %s)", [rank])
         return ""
     cursor.execute("DROP TABLE IF EXISTS blog_article_fts")
     for name in _SQLITE_TRIGGERS:
@@ -283,5 +308,7 @@ def _ensure_sqlite(cursor, force):
     )
     for sql in _SQLITE_TRIGGERS.values():
         cursor.execute(sql)
+    # "ORDER BY rank" then ranks with these weights inside FTS5 (title, standfirst, body).
+    cursor.execute("INSERT INTO blog_article_fts(blog_article_fts, rank) VALUES ('rank', %s)", [rank])
     cursor.execute("INSERT INTO blog_article_fts(blog_article_fts) VALUES ('rebuild')")
     return "rebuilt" if row is not None else "created"

@@ -82,6 +82,15 @@ class TestWhatIsFound:
         ArticleFactory(title="Taken down battery", status=Article.Status.TAKEN_DOWN)
         assert titles("battery") == ["Live battery"]
 
+    def test_live_articles_ranked_below_many_drafts_are_still_found(self, client, db):
+        for n in range(45):
+            DraftFactory(title=f"Battery draft {n}", standfirst="Battery battery", body="<p>Battery.</p>")
+        for n in range(3):
+            ArticleFactory(title=f"Live {n}", standfirst="", body="<p>Long text that mentions the battery once.</p>")
+        response = client.get(SEARCH, {"q": "battery"})
+        assert response.context["page_obj"].paginator.count == 3
+        assert sorted(a.title for a in response.context["articles"]) == ["Live 0", "Live 1", "Live 2"]
+
     def test_the_index_follows_edits_and_deletions(self, db):
         article = ArticleFactory(title="Old words")
         article.title = "Fresh headline"
