@@ -43,28 +43,28 @@ def article(db):
 
 
 @pytest.fixture
-def page(client, article):
+def article_html(client, article):
     return client.get(article.get_absolute_url()).content.decode()
 
 
 class TestArticle:
-    def test_open_graph(self, page, article):
+    def test_open_graph(self, article_html, article):
         url = HOST + article.get_absolute_url()
-        assert meta(page, "og:type") == ["article"]
-        assert meta(page, "og:url") == [url]
-        assert meta(page, "og:title") == ["Chips &amp; dips: a “quoted” review"]
-        assert meta(page, "og:description") == ["The standfirst."]
-        assert meta(page, "article:section") == ["Reviews"]
-        assert sorted(meta(page, "article:tag")) == ["chips", "laptops"]
-        assert datetime.fromisoformat(meta(page, "article:published_time")[0]) == article.published_at
-        assert datetime.fromisoformat(meta(page, "article:modified_time")[0]) >= article.published_at
-        assert meta(page, "og:image") == [HOST + article.featured_image.url]
-        assert meta(page, "og:image:width") == ["1200"] and meta(page, "og:image:height") == ["630"]
-        assert meta(page, "twitter:card") == ["summary_large_image"]
-        assert link(page, "canonical") == [url]
+        assert meta(article_html, "og:type") == ["article"]
+        assert meta(article_html, "og:url") == [url]
+        assert meta(article_html, "og:title") == ["Chips &amp; dips: a “quoted” review"]
+        assert meta(article_html, "og:description") == ["The standfirst."]
+        assert meta(article_html, "article:section") == ["Reviews"]
+        assert sorted(meta(article_html, "article:tag")) == ["chips", "laptops"]
+        assert datetime.fromisoformat(meta(article_html, "article:published_time")[0]) == article.published_at
+        assert datetime.fromisoformat(meta(article_html, "article:modified_time")[0]) >= article.published_at
+        assert meta(article_html, "og:image") == [HOST + article.featured_image.url]
+        assert meta(article_html, "og:image:width") == ["1200"] and meta(article_html, "og:image:height") == ["630"]
+        assert meta(article_html, "twitter:card") == ["summary_large_image"]
+        assert link(article_html, "canonical") == [url]
 
-    def test_news_article(self, page, article):
-        news = next(block for block in jsonld(page) if block["@type"] == "NewsArticle")
+    def test_news_article(self, article_html, article):
+        news = next(block for block in jsonld(article_html) if block["@type"] == "NewsArticle")
         assert news["@context"] == "https://schema.org"
         assert news["headline"] == article.title
         assert news["url"] == news["mainEntityOfPage"]["@id"] == HOST + article.get_absolute_url()
@@ -81,8 +81,8 @@ class TestArticle:
         assert publisher["logo"]["url"].startswith(HOST + "/static/") and publisher["logo"]["width"] == 512
         assert news["articleSection"] == "Reviews" and sorted(news["keywords"]) == ["chips", "laptops"]
 
-    def test_breadcrumbs(self, page, article):
-        crumbs = next(block for block in jsonld(page) if block["@type"] == "BreadcrumbList")
+    def test_breadcrumbs(self, article_html, article):
+        crumbs = next(block for block in jsonld(article_html) if block["@type"] == "BreadcrumbList")
         items = crumbs["itemListElement"]
         assert [i["position"] for i in items] == [1, 2, 3]
         assert [i["name"] for i in items] == ["Byline", "Reviews", article.title]

@@ -162,7 +162,7 @@ class TestNothingLoadsFromElsewhere:
     LOADING = {"script": ["src"], "link": ["href"], "img": ["src", "srcset"], "iframe": ["src"], "source": ["src"]}
 
     @pytest.fixture
-    def page(self, client, image_file):
+    def article_html(self, client, image_file):
         settings = SiteSettings.load()
         settings.instagram_url = "https://www.instagram.com/byline"
         settings.save()
@@ -176,20 +176,20 @@ class TestNothingLoadsFromElsewhere:
         assert response.status_code == 200
         return response.content.decode()
 
-    def test_no_resource_from_another_origin(self, page):
-        for tag, attrs in Elements(page).elements:
+    def test_no_resource_from_another_origin(self, article_html):
+        for tag, attrs in Elements(article_html).elements:
             assert tag not in ("iframe", "embed", "object"), tag
             for attribute in self.LOADING.get(tag, []):
                 for url in (attrs.get(attribute) or "").split(","):
                     netloc = urlsplit(url.strip().split(" ")[0]).netloc
                     assert netloc in ("", "testserver"), f"<{tag} {attribute}={url}>"
 
-    def test_no_inline_script_handler_or_style_in_the_article(self, page):
-        article = page[page.index("<article") : page.index("</article>")]
+    def test_no_inline_script_handler_or_style_in_the_article(self, article_html):
+        article = article_html[article_html.index("<article") : article_html.index("</article>")]
         assert "<script" not in article
         for tag, attrs in Elements(article).elements:
             assert "style" not in attrs, tag
             assert not [name for name in attrs if name.startswith("on")], tag
-        scripts = [attrs for tag, attrs in Elements(page).elements if tag == "script"]
+        scripts = [attrs for tag, attrs in Elements(article_html).elements if tag == "script"]
         # Scripts come from files; JSON-LD is a data block, never executed.
         assert scripts and all(attrs.get("src") or attrs.get("type") == "application/ld+json" for attrs in scripts)
