@@ -12,7 +12,7 @@ def grant(apps, group_name, app_label, models=None, codenames=None):
     for app_config in apps.get_app_configs():
         # create_permissions skips apps without a models module; the migration state's app
         # configs have none. Put back what was there: the live registry's must not lose it.
-        models_module = app_config.models_module
+        models_module = getattr(app_config, "models_module", None)
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = models_module
