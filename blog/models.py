@@ -334,7 +334,8 @@ class Article(models.Model):
     @property
     def excerpt(self):
         """The standfirst, or the start of the body as plain text."""
-        return self.standfirst or Truncator(strip_tags(self.body)).words(40)
+        # plain_text, not strip_tags: blocks must not run together ("radioStart"), and "&amp;" is text.
+        return self.standfirst or Truncator(plain_text(self.body)).words(40)
 
     @property
     def description(self):

@@ -105,8 +105,13 @@ PROSE_EXTENSIONS = {
 
 
 _ANY_TAG = re.compile(r"<[^>]*>")
+# Tags that separate words; inline ones (<strong>, <a>, …) do not: "<strong>lots</strong>." is "lots.".
+_BREAKING_TAG = re.compile(
+    r"</?(?:p|br|hr|h[1-6]|ul|ol|li|blockquote|figure|figcaption|img|pre|table|thead|tbody|tr|th|td)\b[^>]*>",
+    re.IGNORECASE,
+)
 
 
 def plain_text(html: str | None) -> str:
-    """The text of sanitized HTML: tags become spaces (blocks do not run together), entities are decoded."""
-    return " ".join(unescape(_ANY_TAG.sub(" ", html or "")).split())
+    """The text of sanitized HTML: blocks do not run together, inline tags go, entities are decoded."""
+    return " ".join(unescape(_ANY_TAG.sub("", _BREAKING_TAG.sub(" ", html or ""))).split())

@@ -91,6 +91,11 @@ class TestSave:
         assert len(article.excerpt.split()) == 40
         assert ArticleFactory(meta_description="Custom").description == "Custom"
 
+    def test_excerpt_from_a_body_of_several_blocks(self):
+        # A guest post accepted as it came has no standfirst: its card shows the body's first words.
+        article = ArticleFactory(standfirst="", body="<h2>One radio</h2><p>Salt &amp; <strong>vinegar</strong>.</p>")
+        assert article.excerpt == "One radio Salt & vinegar."
+
 
 class TestArchiveMonths:
     def test_latest_months_with_live_articles(self, time_machine):

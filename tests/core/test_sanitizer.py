@@ -1,6 +1,6 @@
 import pytest
 
-from core.sanitizer import sanitize_html
+from core.sanitizer import plain_text, sanitize_html
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,12 @@ def test_idempotent():
     html = '<h2>T</h2><p>a <a href="https://x.org">b</a></p><figure><img src="/a.png" alt=""></figure>'
     once = sanitize_html(html)
     assert sanitize_html(once) == once
+
+
+def test_plain_text_separates_blocks_not_inline_marks():
+    html = (
+        "<h2>Three weekends</h2><p>Start with the <a href='https://x.org'>schematic</a>.</p>"
+        "<figure><img src='/a.png' alt=''><figcaption>Out of its case</figcaption></figure>"
+        "<ul><li><p>Salt &amp; <strong>vinegar</strong></p></li><li>chips</li></ul>"
+    )
+    assert plain_text(html) == "Three weekends Start with the schematic. Out of its case Salt & vinegar chips"
