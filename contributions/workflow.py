@@ -17,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from taggit.utils import parse_tags
 
@@ -331,8 +332,14 @@ def _article_from(submission, author):
         article.featured_image_width, article.featured_image_height = first.width, first.height
         article.featured_image_alt = _("Illustration for “%(title)s”") % {"title": submission.title}
         article.featured_image_credit = submission.name
-        for _image, extra in unreferenced:
-            body += f'<figure><img src="{default_storage.url(extra)}" alt=""></figure>'
+        for image, extra in unreferenced:
+            # With its size, so the page keeps its layout while the picture loads.
+            body += format_html(
+                '<figure><img src="{}" alt="" width="{}" height="{}"></figure>',
+                default_storage.url(extra),
+                image.width,
+                image.height,
+            )
     # Accepted: links lose rel="ugc" and get the site's usual rel.
     article.body = sanitize_html(body)
     article.save()

@@ -236,6 +236,7 @@ class TestAcceptImages:
         assert (article.featured_image_width, article.featured_image_height) == (640, 360)
         assert article.featured_image_alt  # required with an image; the editor refines it
         assert article.body.count("<figure><img") == 2
+        assert article.body.count('width="640" height="360"') == 2  # sized, so the page does not jump
         for image in sub.images.all():
             assert image.image.url not in article.body  # copies, not the submission's files
         article.full_clean()  # a valid draft
