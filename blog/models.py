@@ -275,6 +275,8 @@ class Article(models.Model):
         permissions = [("publish_article", _("Can publish, schedule and withdraw articles"))]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
+            # Covers the sitemap's count and lastmod of every live article (no table reads).
+            models.Index(fields=["status", "published_at", "canonical_url", "updated_at"], name="article_sitemap_idx"),
             models.Index(fields=["author", "status", "-published_at"], name="article_author_pub_idx"),
             models.Index(fields=["category", "status", "-published_at"], name="article_category_pub_idx"),
             models.Index(

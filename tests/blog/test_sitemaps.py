@@ -182,6 +182,16 @@ class TestSections:
         lastmod = w3c_datetime(element.findtext("sm:lastmod", namespaces=NS))
         assert lastmod == latest.published_at.replace(microsecond=0)
 
+    def test_tags_listed_only_with_live_articles_and_dated_by_them(self, client):
+        DraftFactory(tags=["alpha", "beta", "gamma", "delta"])
+        live = ArticleFactory(tags=["delta"])
+        older = ArticleFactory(tags=["delta"], published_at=live.published_at - datetime.timedelta(days=3))
+        assert older.pk != live.pk
+        assert locs(client, "/sitemap-tags.xml") == [absolute("/tag/delta/")]
+        root = etree.fromstring(client.get("/sitemap-tags.xml").content)
+        (lastmod,) = root.findall(".//{http://www.sitemaps.org/schemas/sitemap/0.9}lastmod")
+        assert datetime.datetime.fromisoformat(lastmod.text) == live.published_at.replace(microsecond=0)
+
     def test_accented_tag_slugs_are_url_encoded(self, client):
         ArticleFactory(tags=["café", "coffee"])
         assert sorted(locs(client, "/sitemap-tags.xml")) == [absolute("/tag/caf%C3%A9/"), absolute("/tag/coffee/")]
