@@ -27,7 +27,7 @@ def complaint(request):
 
     ip = ratelimit.client_ip(request)
     try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        length = ratelimit.declared_size(request)
     except ValueError:
         length = 0
     if length > MAX_REQUEST_BYTES:

@@ -32,7 +32,7 @@ def submit(request):
         return _render_form(request, SubmissionForm())
 
     ip = ratelimit.client_ip(request)
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    length = ratelimit.declared_size(request)
     if length > settings.BYLINE_SUBMISSION_MAX_REQUEST_BYTES:
         # Refuse before reading the body: nothing of it is parsed or stored.
         refusal = _(

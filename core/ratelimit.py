@@ -29,3 +29,14 @@ def count(scope, ip, window=3600):
         cache.incr(key)
     except ValueError:  # expired in between
         cache.add(key, 1, timeout=window)
+
+
+def declared_size(request):
+    """The body size the client declared (Content-Length), to refuse large posts before reading them.
+
+    A missing or malformed header counts as 0, as Django itself reads it.
+    """
+    try:
+        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
+    except (TypeError, ValueError):
+        return 0

@@ -30,7 +30,7 @@ def _refuse(request, article, form, message, status):
 @never_cache
 @require_POST
 def post_comment(request):
-    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_REQUEST_BYTES:
+    if ratelimit.declared_size(request) > MAX_REQUEST_BYTES:
         # Refused before the body is read.
         return render(request, "discussion/comment_form.html", {"too_large": True}, status=413)
     if request.POST.get("content_type") != "blog.article" or not request.POST.get("object_pk", "").isdigit():
