@@ -28,9 +28,10 @@ install: $(STAMP)
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
+# BYLINE_SITE_URL: the printed login, and links in emails, name the address actually served.
 run: migrate
-	$(BIN)/python manage.py seed_demo --articles $(DEMO_ARTICLES) --editor
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	BYLINE_SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py seed_demo --articles $(DEMO_ARTICLES) --editor
+	BYLINE_SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The IMAP tests run a throwaway Dovecot (Debian's dovecot-imapd) and the browser tests Debian's
 # Chromium: installed here when this user may install packages; otherwise those tests fail and

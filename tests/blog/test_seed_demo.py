@@ -157,14 +157,15 @@ def test_drafts_and_scheduled_articles_exist_but_are_not_live():
     assert (now - oldest).days <= 731
 
 
-def test_editor_option_creates_a_staff_editor_and_prints_the_password():
+def test_editor_option_creates_a_staff_editor_and_prints_the_password(settings):
+    settings.BYLINE_SITE_URL = "http://127.0.0.1:8011"  # make run PORT=8011
     output = seed(articles=0, editor=True)
 
     user = get_user_model().objects.get(username="editor")
     assert user.is_staff and user.is_active
     assert user.groups.filter(name="Editors").exists()
     assert Author.objects.get(user=user).name == "Demo Editor"
-    match = re.search(r"Demo editor login: http://127\.0\.0\.1:8000/admin/  username: editor  password: (\S+)", output)
+    match = re.search(r"Demo editor login: http://127\.0\.0\.1:8011/admin/  username: editor  password: (\S+)", output)
     assert match
     assert user.check_password(match.group(1))
 

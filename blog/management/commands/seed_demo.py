@@ -30,6 +30,7 @@ from django.core.files.base import ContentFile
 from django.core.files.images import get_image_dimensions
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
@@ -50,7 +51,6 @@ IMAGE_PATH = "articles/demo/featured-{:02d}.jpg"
 AVATAR_PATH = "authors/demo/{}.png"
 EDITOR_USERNAME = "editor"
 EDITOR_GROUP = "Editors"
-ADMIN_URL = "http://127.0.0.1:8000/admin/"
 
 # slug: (name, bio, website, writes articles)
 AUTHORS = {
@@ -478,7 +478,10 @@ class Command(BaseCommand):
         )
         if password:
             self.stdout.write(
-                self.style.WARNING(f"Demo editor login: {ADMIN_URL}  username: {EDITOR_USERNAME}  password: {password}")
+                self.style.WARNING(
+                    f"Demo editor login: {settings.BYLINE_SITE_URL}{reverse('admin:index')}  "
+                    f"username: {EDITOR_USERNAME}  password: {password}"
+                )
             )
 
     # Files
