@@ -1,13 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from blog.models import Article
+from core.decisions import NO_SAVE_BUTTONS, DecisionsMixin
 
 from . import workflow
 from .models import Complaint, ComplaintEvent
@@ -56,8 +54,10 @@ class RestoreForm(forms.Form):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(DecisionsMixin, admin.ModelAdmin):
     """The copyright complaints queue. Decisions have their own buttons on the change page."""
+
+    transition_error = workflow.TransitionError
 
     change_list_template = "complaints/admin/change_list.html"
     change_form_template = "complaints/admin/change_form.html"
@@ -126,10 +126,7 @@ class ComplaintAdmin(admin.ModelAdmin):
             "restore_form": RestoreForm(auto_id="restore_%s"),
             "can_act": self.has_change_permission(request, complaint),
             # Nothing on this page is edited through the form: decisions have their own buttons.
-            "show_save": False,
-            "show_save_and_continue": False,
-            "show_save_and_add_another": False,
-            "show_delete": False,
+            **NO_SAVE_BUTTONS,
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)
@@ -143,32 +140,6 @@ class ComplaintAdmin(admin.ModelAdmin):
             path("<int:pk>/restore/", view(self.restore_view), name="complaints_complaint_restore"),
             *super().get_urls(),
         ]
-
-    def _back(self, pk):
-        return HttpResponseRedirect(reverse("admin:complaints_complaint_change", args=[pk]))
-
-    def _decide(self, request, pk, action, success, form_class=None):
-        """POST only: validate the decision's form if it has one, run the transition, report, go back."""
-        if request.method != "POST":
-            return self._back(pk)
-        complaint = get_object_or_404(Complaint, pk=pk)
-        if not self.has_change_permission(request, complaint):
-            raise PermissionDenied
-        data = {}
-        if form_class is not None:
-            form = form_class(request.POST)
-            if not form.is_valid():
-                errors = "; ".join(str(error) for errors in form.errors.values() for error in errors)
-                self.message_user(request, errors, messages.ERROR)
-                return self._back(pk)
-            data = form.cleaned_data
-        try:
-            action(complaint, data)
-        except workflow.TransitionError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-        else:
-            self.message_user(request, success, messages.SUCCESS)
-        return self._back(pk)
 
     def review_view(self, request, pk):
         return self._decide(request, pk, lambda c, _d: workflow.start_review(c, request.user), _("Review started."))

@@ -1,8 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -10,6 +9,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
+
+from core.decisions import NO_SAVE_BUTTONS, DecisionsMixin
 
 from . import workflow
 from .analysis import DUPLICATE_THRESHOLD
@@ -83,8 +84,10 @@ class RejectForm(forms.Form):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(DecisionsMixin, admin.ModelAdmin):
     """The moderation queue."""
+
+    transition_error = workflow.TransitionError
 
     change_list_template = "admin/contributions/submission/change_list.html"
     change_form_template = "admin/contributions/submission/change_form.html"
@@ -176,10 +179,7 @@ class SubmissionAdmin(admin.ModelAdmin):
             "reject_form": RejectForm(),
             "can_act": self.has_change_permission(request, submission),
             # Nothing on this page is edited through the form: decisions have their own buttons.
-            "show_save": False,
-            "show_save_and_continue": False,
-            "show_save_and_add_another": False,
-            "show_delete": False,
+            **NO_SAVE_BUTTONS,
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)
@@ -196,32 +196,6 @@ class SubmissionAdmin(admin.ModelAdmin):
             path("<int:pk>/raw/", view(self.raw_message_view), name="contributions_submission_raw"),
             *super().get_urls(),
         ]
-
-    def _back(self, pk):
-        return HttpResponseRedirect(reverse("admin:contributions_submission_change", args=[pk]))
-
-    def _decide(self, request, pk, action, success, form_class=None):
-        """POST only: validate the decision's form if it has one, run the transition, report, go back."""
-        if request.method != "POST":
-            return self._back(pk)
-        submission = get_object_or_404(Submission, pk=pk)
-        if not self.has_change_permission(request, submission):
-            raise PermissionDenied
-        data = {}
-        if form_class is not None:
-            form = form_class(request.POST)
-            if not form.is_valid():
-                errors = "; ".join(str(error) for errors in form.errors.values() for error in errors)
-                self.message_user(request, errors, messages.ERROR)
-                return self._back(pk)
-            data = form.cleaned_data
-        try:
-            result = action(submission, data)
-        except workflow.TransitionError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-        else:
-            self.message_user(request, success(result) if callable(success) else success, messages.SUCCESS)
-        return self._back(pk)
 
     def claim_view(self, request, pk):
         return self._decide(request, pk, lambda s, _d: workflow.claim(s, request.user), _("You claimed it."))
