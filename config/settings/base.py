@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "discussion",
     "django_comments",
     "complaints",
+    "pagecache",
 ]
 
 MIDDLEWARE = [
@@ -130,6 +131,19 @@ else:
             "LOCATION": "byline",
         }
     }
+
+# PAGE CACHE (pagecache/)
+# Anonymous readers get whole pages from the cache above; every content change invalidates
+# exactly the pages that show it, so this is only how long an untouched page is kept.
+# 0 turns the page cache off.
+BYLINE_PAGE_CACHE_SECONDS = int(os.environ.get("BYLINE_PAGE_CACHE_SECONDS", "3600"))
+# HTTP caches in front of the app, purged after every content change (pagecache/purgers.py).
+# Varnish: comma-separated base URLs of the Varnish servers that run deploy/varnish/byline.vcl.
+BYLINE_VARNISH_URLS = env_list("BYLINE_VARNISH_URLS")
+# Cloudflare: purge by cache tag and URL through its API, with a token allowed to purge the zone.
+CLOUDFLARE_ZONE_ID = os.environ.get("CLOUDFLARE_ZONE_ID", "")
+CLOUDFLARE_API_TOKEN = os.environ.get("CLOUDFLARE_API_TOKEN", "")
+CLOUDFLARE_API_URL = os.environ.get("CLOUDFLARE_API_URL", "https://api.cloudflare.com/client/v4")
 
 # AUTH
 AUTH_PASSWORD_VALIDATORS = [
