@@ -33,14 +33,16 @@ run: migrate
 	BYLINE_SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py seed_demo --articles $(DEMO_ARTICLES) --editor
 	BYLINE_SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The IMAP tests run a throwaway Dovecot (Debian's dovecot-imapd) and the browser tests Debian's
-# Chromium: installed here when this user may install packages; otherwise those tests fail and
-# say how to install them. axe-core (accessibility checks) comes from the npm registry.
+# The IMAP tests run a throwaway Dovecot (Debian's dovecot-imapd), the browser tests Debian's
+# Chromium and the HTTP cache tests a throwaway Varnish (Debian's varnish): installed here when
+# this user may install packages; otherwise those tests fail and say how to install them. axe-core (accessibility checks) comes from the npm registry.
 test-services: node_modules/.installed
 	@if [ ! -x /usr/sbin/dovecot ] && command -v apt-get >/dev/null && [ "$$(id -u)" -eq 0 ]; then \
 		bash .ci/install-dovecot; fi
 	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null && [ "$$(id -u)" -eq 0 ]; then \
 		bash .ci/install-chromium; fi
+	@if [ ! -x /usr/sbin/varnishd ] && command -v apt-get >/dev/null && [ "$$(id -u)" -eq 0 ]; then \
+		bash .ci/install-varnish; fi
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
