@@ -35,7 +35,8 @@ run: migrate
 
 # The IMAP tests run a throwaway Dovecot (Debian's dovecot-imapd), the browser tests Debian's
 # Chromium and the HTTP cache tests a throwaway Varnish (Debian's varnish): installed here when
-# this user may install packages; otherwise those tests fail and say how to install them. axe-core (accessibility checks) comes from the npm registry.
+# this user may install packages; otherwise those tests fail and say how to install them.
+# axe-core (accessibility checks) comes from the npm registry.
 test-services: node_modules/.installed
 	@if [ ! -x /usr/sbin/dovecot ] && command -v apt-get >/dev/null && [ "$$(id -u)" -eq 0 ]; then \
 		bash .ci/install-dovecot; fi
