@@ -7,7 +7,7 @@ DEMO_ARTICLES ?= 40
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test test-services test-postgres test-browser bench lint format check migrate clean
+.PHONY: help install run test test-services test-postgres test-browser bench bench-pages lint format check migrate clean
 
 help:
 	@echo "make run     install, migrate, load demo content and serve http://$(HOST):$(PORT)"
@@ -60,10 +60,14 @@ test-browser: install test-services
 test-postgres: install test-services
 	DATABASE_URL=$${DATABASE_URL:-postgres://$${PGUSER:-postgres}@127.0.0.1:5432/postgres} $(BIN)/python -m pytest
 
-# Page render latency and query counts on a scratch database of BENCH_ARTICLES articles.
-BENCH_ARTICLES ?= 10000
-bench: install
-	$(BIN)/python bench/pages.py --articles $(BENCH_ARTICLES)
+# Benchmarks on scratch databases of N articles (BENCH_ARTICLES: the former name of N).
+N ?= $(or $(BENCH_ARTICLES),10000)
+
+# Page render latency and query counts, in-process (Django's test client), on SQLite.
+bench-pages: install
+	$(BIN)/python bench/pages.py --articles $(N)
+
+bench: bench-pages
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,8 +1,8 @@
 """Render every public page many times and print latency percentiles and query counts.
 
-    make bench                      # 10,000 articles on a scratch SQLite database
-    make bench BENCH_ARTICLES=100000
-    DATABASE_URL=postgres://... make bench
+    make bench-pages                # 10,000 articles on a scratch SQLite database
+    make bench-pages N=100000
+    DATABASE_URL=postgres://... make bench-pages
 
 A scratch database is used unless DATABASE_URL is given, in which case that database
 is migrated and seeded (idempotently) as is. Pages are rendered in-process through
@@ -42,47 +42,13 @@ def main():
     django.setup()
     from django.conf import settings
     from django.core.cache import cache
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
-    from taggit.models import Tag
-
-    from blog.models import Article, Author, Category
 
     print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", articles=args.articles, force=True, verbosity=0)
-    print(f"migrate + seed {args.articles} articles: {time.perf_counter() - started:.1f} s")
-    print(f"live articles: {Article.objects.live().count()}")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # fresh rows have no planner statistics yet
-
-    article = Article.objects.live()[Article.objects.live().count() // 2]
-    when = article.published_at
-    tag = Tag.objects.filter(blog_taggedarticle_items__isnull=False).first()
-    pages = {
-        "home": reverse("blog:home"),
-        "home, page 50": reverse("blog:home") + "?page=50",
-        "article": article.get_absolute_url(),
-        "category": Category.objects.first().get_absolute_url(),
-        "tag": reverse("blog:tag-detail", kwargs={"slug": tag.slug}),
-        "author": Author.objects.filter(articles__isnull=False).first().get_absolute_url(),
-        "year archive": reverse("blog:archive-year", kwargs={"year": when.year}),
-        "month archive": reverse("blog:archive-month", kwargs={"year": when.year, "month": when.month}),
-        "search": reverse("blog:search") + "?q=battery+privacy",
-        "search, 1 word": reverse("blog:search") + "?q=battery",
-        "search, phrase": reverse("blog:search") + '?q="battery+life"',
-        "search, page 5": reverse("blog:search") + "?q=battery&page=5",
-        "search, no hit": reverse("blog:search") + "?q=zyxwvut",
-        "feed (RSS)": reverse("blog:feed"),
-        "feed (Atom)": reverse("blog:feed-atom"),
-        "sitemap index": "/sitemap.xml",
-        "news sitemap": "/sitemap-news.xml",
-    }
+    seed(args.articles)
+    pages = public_pages()
 
     client = Client()
     print(f"\n{'page':<16}{'queries':>8}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
@@ -103,6 +69,57 @@ def main():
     immediate, database = "django_tasks.backends.immediate.ImmediateBackend", "django_tasks_db.DatabaseBackend"
     bench_mbox(args.messages, immediate, "emails sent in-process after each commit")
     bench_mbox(args.messages, database, "emails queued for the db_worker, as in production")
+
+
+def seed(articles):
+    """Migrate the configured database and seed it with `articles` articles (idempotent).
+
+    Also used by bench/load.py, in a child process per database.
+    """
+    from django.core.management import call_command
+    from django.db import connection
+
+    from blog.models import Article
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", articles=articles, force=True, verbosity=0)
+    print(f"migrate + seed {articles} articles: {time.perf_counter() - started:.1f} s")
+    print(f"live articles: {Article.objects.live().count()}")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh rows have no planner statistics yet
+
+
+def public_pages():
+    """The benchmarked pages, name -> URL: an article from the middle, a tag in use, and so on."""
+    from django.urls import reverse
+    from taggit.models import Tag
+
+    from blog.models import Article, Author, Category
+
+    article = Article.objects.live()[Article.objects.live().count() // 2]
+    when = article.published_at
+    tag = Tag.objects.filter(blog_taggedarticle_items__isnull=False).first()
+    return {
+        "home": reverse("blog:home"),
+        "home, page 50": reverse("blog:home") + "?page=50",
+        "article": article.get_absolute_url(),
+        "category": Category.objects.first().get_absolute_url(),
+        "tag": reverse("blog:tag-detail", kwargs={"slug": tag.slug}),
+        "author": Author.objects.filter(articles__isnull=False).first().get_absolute_url(),
+        "year archive": reverse("blog:archive-year", kwargs={"year": when.year}),
+        "month archive": reverse("blog:archive-month", kwargs={"year": when.year, "month": when.month}),
+        "search": reverse("blog:search") + "?q=battery+privacy",
+        "search, 1 word": reverse("blog:search") + "?q=battery",
+        "search, phrase": reverse("blog:search") + '?q="battery+life"',
+        "search, page 5": reverse("blog:search") + "?q=battery&page=5",
+        "search, no hit": reverse("blog:search") + "?q=zyxwvut",
+        "feed (RSS)": reverse("blog:feed"),
+        "feed (Atom)": reverse("blog:feed-atom"),
+        "sitemap index": "/sitemap.xml",
+        "news sitemap": "/sitemap-news.xml",
+    }
 
 
 def bench_intake(repeat):
