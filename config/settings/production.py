@@ -29,9 +29,52 @@ SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "3600"))
 # /healthz is probed over plain HTTP by the load balancer.
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 
+# DATABASES
+# Keep connections open between requests (one per worker thread) instead of connecting for
+# each one; the health check replaces a connection the server has dropped before using it.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DJANGO_CONN_MAX_AGE", "60"))  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+
+# SESSIONS
+# Only signed-in staff have sessions (readers get none), so a query per admin request costs
+# little, and a session in the database survives what a cache does not: Redis evicting keys
+# when the page cache fills it, or a flush. "cached_db" would save that query, but with the
+# per-process local-memory cache (no REDIS_URL) a logout in one worker would leave the session
+# cached in the others. Expired rows are removed by `manage.py clearsessions` (cron, daily).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# STATIC AND MEDIA
+# Hashed, compressed static files that WhiteNoise serves with far-future cache headers. They
+# are built by `collectstatic` from the release, so every app server has the same ones.
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
 }
+# Uploaded media in an S3-compatible bucket (AWS S3, Cloudflare R2, MinIO, ...) when
+# AWS_STORAGE_BUCKET_NAME is set, so that every app server sees the same files; otherwise
+# on this machine's disk under MEDIA_ROOT (one server only: see core/checks.py).
+# The credentials are not settings: django-storages reads AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY from the environment itself, and without them boto3 falls back to
+# its other sources (an instance or task role, ~/.aws).
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {  # noqa: F405
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # Another provider's S3 API, e.g. https://<account>.r2.cloudflarestorage.com.
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # A CDN or public host name for the bucket; URLs are built from it with no API call.
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            # A folder inside the bucket, for a bucket shared with other sites.
+            "location": os.environ.get("AWS_LOCATION", "").strip("/"),
+            # Public media: plain URLs. Signed ones would expire, and media URLs are written
+            # into stored HTML (guest posts' pictures, accepted articles' bodies).
+            "querystring_auth": False,
+            # Never replace an existing object: a clashing name gets a suffix, as on disk.
+            "file_overwrite": False,
+        },
+    }
 
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
