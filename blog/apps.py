@@ -15,3 +15,4 @@ class BlogConfig(AppConfig):
     def ready(self):
         # After every migrate: the full-text index exists and matches BYLINE_SEARCH_LANGUAGE (blog/search.py).
         post_migrate.connect(_ensure_search_index, sender=self)
+        from . import invalidation  # noqa: F401  (page-cache invalidation on content changes)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from core.models import SiteSettings
+from pagecache import cache as pages
 
 from .models import Article, Author, Category, TaggedArticle
 
@@ -113,8 +114,14 @@ class LatestArticlesFeed(Feed):
     def articles(self, obj):
         return Article.objects.for_listing()
 
+    def listing_tags(self, obj):
+        """The page-cache tags of the listing this feed follows (see blog/invalidation.py)."""
+        return ["list"]
+
     def items(self, obj):
-        return self.articles(obj)[:FEED_LENGTH]
+        items = list(self.articles(obj)[:FEED_LENGTH])
+        pages.tag(self.request, "site", *self.listing_tags(obj), *(f"a{item.pk}" for item in items))
+        return items
 
     def title(self, obj):
         return self.site_settings.site_name
@@ -190,6 +197,9 @@ class LatestArticlesFeed(Feed):
 
 
 class CategoryFeed(LatestArticlesFeed):
+    def listing_tags(self, obj):
+        return [f"c{obj.pk}"]
+
     def get_object(self, request, slug):
         return get_object_or_404(Category, slug=slug)
 
@@ -210,6 +220,9 @@ class CategoryFeed(LatestArticlesFeed):
 
 
 class TagFeed(LatestArticlesFeed):
+    def listing_tags(self, obj):
+        return [f"t{obj.pk}"]
+
     def get_object(self, request, slug):
         return get_object_or_404(Tag, slug=slug)
 
@@ -232,6 +245,9 @@ class TagFeed(LatestArticlesFeed):
 
 
 class AuthorFeed(LatestArticlesFeed):
+    def listing_tags(self, obj):
+        return [f"u{obj.pk}"]
+
     def get_object(self, request, slug):
         return get_object_or_404(Author, slug=slug)
 

@@ -1,5 +1,5 @@
 import math
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import reversion
 from django.conf import settings
@@ -8,6 +8,7 @@ from django.db import connection, models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -116,13 +117,6 @@ class ArticleQuerySet(models.QuerySet):
         live = Article.objects.live()
         before = live.filter(published_at__lte=article.published_at).order_by("-published_at").values("pk")[:window]
         after = live.filter(published_at__gt=article.published_at).order_by("published_at").values("pk")[:window]
-        shared = (
-            TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag_id__in=tag_ids)
-            .order_by()
-            .values("content_object")
-            .annotate(count=Count("pk"))
-            .values("count")
-        )
         if connection.features.supports_slicing_ordering_in_compound:
             # PostgreSQL: a UNION lets the planner look articles up by key; with OR it
             # scanned the whole table (and JIT-compiled the scan: 1.1 s at 100,000).
@@ -132,14 +126,66 @@ class ArticleQuerySet(models.QuerySet):
         return (
             self.filter(nearby)
             .exclude(pk=article.pk)
-            .annotate(shared_tags=Subquery(shared))
+            .annotate(shared_tags=self._shared_tags(tag_ids))
             .filter(shared_tags__gt=0)
             .order_by("-shared_tags", "-published_at")
             .select_related("author")[:limit]
         )
 
+    @staticmethod
+    def _shared_tags(tag_ids):
+        shared = (
+            TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag_id__in=tag_ids)
+            .order_by()
+            .values("content_object")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return Subquery(shared)
+
+    def around(self, article, limit=3):
+        """What an article page links to, in one query: {"related", "previous", "next"}.
+
+        `related` is `related_to(article)`; `previous` and `next` are the live articles
+        published just before and just after it (None at either end, or when it is not
+        dated). One query fetches the three kinds together, ranked by shared tags: the
+        related ones are the first `limit` that share a tag (the previous and next
+        articles are candidates of `related_to` too, so they cannot push a true related
+        article out), and the neighbours are told apart by their dates.
+        """
+        if article.published_at is None:
+            return {"related": list(self.related_to(article, limit)), "previous": None, "next": None}
+        live = Article.objects.live()
+        before = live.filter(published_at__lt=article.published_at).order_by("-published_at").values("pk")[:1]
+        after = live.filter(published_at__gt=article.published_at).order_by("published_at").values("pk")[:1]
+        wanted = Q(pk__in=before) | Q(pk__in=after)
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        if tag_ids:
+            wanted |= Q(pk__in=self.related_to(article, limit).values("pk"))
+            rows = list(self.filter(wanted).annotate(shared_tags=self._shared_tags(tag_ids)).select_related("author"))
+        else:
+            rows = list(self.filter(wanted).select_related("author"))
+        earlier = [row for row in rows if row.published_at < article.published_at]
+        later = [row for row in rows if row.published_at > article.published_at]
+        ranked = sorted(
+            (row for row in rows if getattr(row, "shared_tags", None)),
+            key=lambda row: (-row.shared_tags, -row.published_at.timestamp()),
+        )
+        return {
+            "related": ranked[:limit],
+            "previous": max(earlier, key=lambda row: row.published_at, default=None),
+            "next": min(later, key=lambda row: row.published_at, default=None),
+        }
+
     def archive_months(self, limit=12, search_back=120):
-        """The first day of each of the latest `limit` months that have live articles.
+        """The first day of each of the latest `limit` months that have live articles."""
+        return self.archive_months_and_next_publication(limit, search_back)[0]
+
+    def archive_months_and_next_publication(self, limit=12, search_back=120):
+        """(`archive_months()`, the time the next scheduled article goes live or None).
+
+        Both in one statement: the sidebar shows the months, and must be refreshed when
+        the next scheduled article goes live (blog/sidebar.py).
 
         One query whose cost does not grow with the number of articles: for each of
         the last `search_back` months it asks whether a live article exists (an index
@@ -167,10 +213,17 @@ class ArticleQuerySet(models.QuerySet):
             end = month_end(first)
             columns.append(probe.format("<=" if end > now else "<"))
             params += [Article.Status.PUBLISHED, adapt(month_start(first)), adapt(min(end, now))]
+        columns.append(f"(SELECT MIN(published_at) FROM {table} WHERE status = %s AND published_at > %s)")
+        params += [Article.Status.PUBLISHED, adapt(now)]
         with connection.cursor() as cursor:
             cursor.execute("SELECT " + ", ".join(columns), params)
-            found = cursor.fetchone()
-        return [first for first, exists in zip(months, found, strict=True) if exists][:limit]
+            *found, next_publication = cursor.fetchone()
+        if isinstance(next_publication, str):  # SQLite: text in UTC
+            next_publication = parse_datetime(next_publication)
+        if next_publication is not None and timezone.is_naive(next_publication):
+            next_publication = timezone.make_aware(next_publication, UTC)
+        months_found = [first for first, exists in zip(months, found, strict=True) if exists][:limit]
+        return months_found, next_publication
 
 
 @reversion.register(follow=["tagged_items"])
@@ -227,6 +280,13 @@ class Article(models.Model):
     )
     featured_image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
     featured_image_credit = models.CharField(_("image credit"), max_length=200, blank=True)
+    renditions = models.JSONField(
+        _("image renditions"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("Made in the background after a save: the sizes made of the featured and body images."),
+    )
 
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(

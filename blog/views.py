@@ -12,10 +12,18 @@ from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
 from complaints.views import article_unavailable
+from discussion.moderation import comments_close_at
+from pagecache import cache as pages
 
 from .models import Article, ArticleSlugRedirect, Author, Category, TaggedArticle, month_end, month_start
 from .previews import read_preview_token
 from .search import search as search_articles
+
+
+def tag_page(request, *names):
+    """Name what a blog page shows, for the page cache (blog/invalidation.py): every blog page
+    shows the site's settings and names (`site`) and the sidebar."""
+    pages.tag(request, "site", "sidebar", *names)
 
 
 class ArticleListMixin:
@@ -27,6 +35,15 @@ class ArticleListMixin:
 
     def get_queryset(self):
         return Article.objects.for_listing()
+
+    def listing_tags(self):
+        """The page-cache tag of this listing (blog/invalidation.py)."""
+        return ["list"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        tag_page(self.request, *self.listing_tags(), *(f"a{article.pk}" for article in context["object_list"]))
+        return context
 
 
 class HomeView(ArticleListMixin, ListView):
@@ -43,6 +60,8 @@ class HomeView(ArticleListMixin, ListView):
         context = super().get_context_data(**kwargs)
         if context["page_obj"].number == 1:
             context["featured"] = self.featured
+            if self.featured:
+                pages.tag(self.request, f"a{self.featured.pk}")
         return context
 
 
@@ -50,6 +69,9 @@ class CategoryDetailView(ArticleListMixin, ListView):
     def get_queryset(self):
         self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
         return super().get_queryset().filter(category=self.category)
+
+    def listing_tags(self):
+        return [f"c{self.category.pk}"]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -69,6 +91,9 @@ class TagDetailView(ArticleListMixin, ListView):
         tagged = TaggedArticle.objects.filter(tag=self.tag).values("content_object_id")
         return super().get_queryset().filter(pk__in=tagged)
 
+    def listing_tags(self):
+        return [f"t{self.tag.pk}"]
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(listing_title=self.tag.name, listing_kind=_("Tag"), tag=self.tag, **kwargs)
 
@@ -79,6 +104,9 @@ class AuthorDetailView(ArticleListMixin, ListView):
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
         return super().get_queryset().filter(author=self.author)
+
+    def listing_tags(self):
+        return [f"u{self.author.pk}"]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)
@@ -93,6 +121,9 @@ class YearArchiveView(ArticleListMixin, ListView):
         start, end = month_start(date(year, 1, 1)), month_start(date(year + 1, 1, 1))
         return super().get_queryset().filter(published_at__gte=start, published_at__lt=end)
 
+    def listing_tags(self):
+        return [f"y{self.kwargs['year']}"]
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(listing_title=str(self.kwargs["year"]), listing_kind=_("Archive"), **kwargs)
 
@@ -103,6 +134,9 @@ class MonthArchiveView(ArticleListMixin, ListView):
             raise Http404(_("No such month."))
         first = date(self.kwargs["year"], self.kwargs["month"], 1)
         return super().get_queryset().filter(published_at__gte=month_start(first), published_at__lt=month_end(first))
+
+    def listing_tags(self):
+        return [f"m{self.kwargs['year']}-{self.kwargs['month']:02d}"]
 
     def get_context_data(self, **kwargs):
         month = date(self.kwargs["year"], self.kwargs["month"], 1)
@@ -138,12 +172,18 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         article = self.object
-        live = Article.objects.live().select_related("author")
+        around = Article.objects.around(article)
+        shown = [article, *around["related"], around["previous"], around["next"]]
+        # Its own tags too: the related articles are drawn from them.
+        tag_page(
+            self.request,
+            *(f"a{item.pk}" for item in shown if item is not None),
+            *(f"t{tag.pk}" for tag in article.tags.all()),
+        )
+        # The comment form disappears when comments close, without any change to save.
+        pages.expire_by(self.request, comments_close_at(article))
         return super().get_context_data(
-            related=Article.objects.related_to(article),
-            previous_article=live.filter(published_at__lt=article.published_at).order_by("-published_at").first(),
-            next_article=live.filter(published_at__gt=article.published_at).order_by("published_at").first(),
-            **kwargs,
+            related=around["related"], previous_article=around["previous"], next_article=around["next"], **kwargs
         )
 
 
@@ -167,10 +207,10 @@ class ArticlePreviewView(ArticleDetailView):
         return response
 
     def get_context_data(self, **kwargs):
-        if self.object.published_at is None:
-            # Not yet dated: no neighbours to show.
-            return DetailView.get_context_data(self, related=Article.objects.related_to(self.object), **kwargs)
-        return super().get_context_data(**kwargs)
+        around = Article.objects.around(self.object)
+        return DetailView.get_context_data(
+            self, related=around["related"], previous_article=around["previous"], next_article=around["next"], **kwargs
+        )
 
 
 def search(request):
@@ -178,6 +218,7 @@ def search(request):
     query = " ".join(request.GET.get("q", "").split())[: settings.BYLINE_SEARCH_MAX_LENGTH]
     results = search_articles(query) if query else Article.objects.none()
     page_obj = Paginator(results, settings.BYLINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    tag_page(request, "list", *(f"a{article.pk}" for article in page_obj.object_list))
     return render(
         request,
         "blog/search.html",

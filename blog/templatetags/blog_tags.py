@@ -1,47 +1,34 @@
-"""Sidebar pieces, each one query whatever the number of articles; the article page's share bar and call-out."""
+"""Sidebar pieces (two queries for all three when not cached); the article page's share bar and call-out."""
 
 from urllib.parse import quote, urlencode
 
 from django import template
-from django.db.models import Count, Exists, OuterRef
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from taggit.models import Tag
 
+from blog import sidebar
 from blog.callout import encode_email, readable_email, split_after_paragraph
-from blog.models import Article, Category
 
 register = template.Library()
 
 
 @register.inclusion_tag("blog/_category_list.html")
 def category_list():
-    """Categories that have live articles: one index probe per category, not a count of all articles."""
-    live = Article.objects.live().filter(category=OuterRef("pk"))
-    return {"categories": Category.objects.filter(Exists(live))}
+    """Categories that have live articles (cached with the rest of the sidebar: blog/sidebar.py)."""
+    return {"categories": sidebar.load()["categories"]}
 
 
 @register.inclusion_tag("blog/_archive_months.html")
-def archive_months(limit=12):
+def archive_months():
     """The most recent months that have live articles."""
-    return {"months": Article.objects.archive_months(limit=limit)}
+    return {"months": sidebar.load()["months"]}
 
 
 @register.inclusion_tag("blog/_tag_cloud.html")
-def tag_cloud(limit=20, window=500):
-    """The tags used most by the latest `window` live articles, alphabetically.
-
-    The window keeps the cloud about current topics and its cost independent of
-    the size of the archive.
-    """
-    recent = Article.objects.live().order_by("-published_at").values("pk")[:window]
-    tags = (
-        Tag.objects.filter(blog_taggedarticle_items__content_object__in=recent)
-        .annotate(num_articles=Count("blog_taggedarticle_items"))
-        .order_by("-num_articles", "name")[:limit]
-    )
-    return {"tags": sorted(tags, key=lambda tag: tag.name.lower())}
+def tag_cloud():
+    """The tags used most by the latest live articles, alphabetically (blog/sidebar.py)."""
+    return {"tags": sidebar.load()["tags"]}
 
 
 # Article page: share links, the body with its call-out, the obfuscated contributions address.

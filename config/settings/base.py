@@ -65,6 +65,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETag / Last-Modified answered with 304, cached pages included.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Before sessions, CSRF and auth: a cached page costs no session or database work.
+    "pagecache.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -129,6 +133,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "byline",
+            # Whole pages live here too (about 30-60 kB each): room for a few thousand.
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
 
@@ -137,6 +143,10 @@ else:
 # exactly the pages that show it, so this is only how long an untouched page is kept.
 # 0 turns the page cache off.
 BYLINE_PAGE_CACHE_SECONDS = int(os.environ.get("BYLINE_PAGE_CACHE_SECONDS", "3600"))
+# When the next scheduled article goes live (pages are not kept past it), and what refreshes
+# the cached sidebar before pages are invalidated (it adds the "sidebar" tag when it changed).
+BYLINE_PAGE_CACHE_HORIZON = "blog.invalidation.next_publication"
+BYLINE_PAGE_CACHE_HOOKS = ["blog.sidebar.refresh_hook"]
 # HTTP caches in front of the app, purged after every content change (pagecache/purgers.py).
 # Varnish: comma-separated base URLs of the Varnish servers that run deploy/varnish/byline.vcl.
 BYLINE_VARNISH_URLS = env_list("BYLINE_VARNISH_URLS")

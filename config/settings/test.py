@@ -13,3 +13,6 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # look for (and warn about) a STATIC_ROOT that collectstatic never wrote.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# The page cache is tested on its own (tests/pagecache): elsewhere a test that changes
+# content inside its never-committed transaction would be shown the page cached before.
+BYLINE_PAGE_CACHE_SECONDS = 0

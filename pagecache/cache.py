@@ -1,0 +1,207 @@
+"""Whole pages for anonymous readers, kept in the configured Django cache and invalidated exactly.
+
+How it works
+------------
+Views name what a page shows with *tags* (`tag(request, "a12", "list", ...)`): `a<pk>` an
+article, `c<pk>` / `t<pk>` / `u<pk>` the listing of a category / tag / author, `y2026` and
+`m2026-11` archives, `p<pk>` a page, `list` anything listing the latest articles (home, search,
+feeds, sitemaps), `sidebar` the sidebar, `site` the settings, menus and names every page shows.
+Only responses whose view named tags are cached.
+
+Each tag has a *version* in the cache. A stored page records the versions of its tags; a page
+whose tags have moved on since is stale and is rendered again. `invalidate(tags)` gives the tags
+new versions once the transaction commits, then purges the HTTP caches in front (Varnish, a CDN:
+pagecache/purgers.py) through a background task. Nothing relies on a timeout to become correct:
+the timeout (BYLINE_PAGE_CACHE_SECONDS) only frees memory, except for one case — an article
+scheduled for later appears without anyone saving anything, so no page is kept past the next
+scheduled publication (`horizon`).
+
+A page rendered while content changed is not stored: every invalidation also moves a global
+generation, read before rendering and compared before storing (bumped before the tags, so a
+reader of both sees either the new generation or the old tags).
+"""
+
+import hashlib
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+GENERATION_KEY = "pc:gen"
+HORIZON_KEY = "pc:horizon"
+NO_HORIZON = 0.0
+# Query parameters that never change a page: campaign tracking added by other sites.
+IGNORED_PARAMETERS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
+
+_pending = threading.local()
+
+
+def version_key(name):
+    return f"pc:v:{name}"
+
+
+def tag(request, *names):
+    """Declare that the page being rendered for `request` shows what `names` stand for."""
+    if not hasattr(request, "_pagecache_tags"):
+        request._pagecache_tags = set()
+    request._pagecache_tags.update(str(name) for name in names if name is not None)
+
+
+def expire_by(request, moment):
+    """The page changes by itself at `moment` (an aware datetime): do not keep it longer."""
+    if moment is None or moment.timestamp() <= time.time():
+        return
+    current = getattr(request, "_pagecache_expires", None)
+    request._pagecache_expires = moment.timestamp() if current is None else min(current, moment.timestamp())
+
+
+def request_tags(request):
+    return getattr(request, "_pagecache_tags", set())
+
+
+def invalidate(names, urls=()):
+    """Make every page tagged with one of `names` stale, once the current transaction commits.
+
+    `urls` are absolute addresses that certainly changed (an article's old and new address),
+    for purgers that purge by URL. Calls within one transaction are merged into one
+    invalidation and one purge.
+    """
+    names = {str(name) for name in names if name}
+    if not names:
+        return
+    batch = getattr(_pending, "batch", None)
+    if batch is None:
+        batch = _pending.batch = {"tags": set(), "urls": set()}
+        transaction.on_commit(_flush)
+    batch["tags"].update(names)
+    batch["urls"].update(urls)
+
+
+def _flush():
+    batch = getattr(_pending, "batch", None)
+    _pending.batch = None
+    if not batch:
+        return
+    cache.delete(HORIZON_KEY)  # the change may have scheduled an article, or published one
+    for hook in _before_flush_hooks():
+        batch["tags"].update(hook(batch["tags"]) or ())
+    token = uuid.uuid4().hex
+    cache.set(GENERATION_KEY, token, timeout=None)  # first: see the module docstring
+    cache.set_many({version_key(name): token for name in batch["tags"]}, timeout=None)
+    if settings.BYLINE_VARNISH_URLS or (settings.CLOUDFLARE_ZONE_ID and settings.CLOUDFLARE_API_TOKEN):
+        from .tasks import purge_task
+
+        purge_task.enqueue(sorted(batch["tags"]), sorted(batch["urls"]))
+
+
+def _before_flush_hooks():
+    """Functions called with the tags about to be invalidated; they may add tags (the sidebar)."""
+    return [import_string(path) for path in getattr(settings, "BYLINE_PAGE_CACHE_HOOKS", ())]
+
+
+def horizon():
+    """The Unix time of the next scheduled publication (NO_HORIZON when none), cached until it passes."""
+    value = cache.get(HORIZON_KEY)
+    if value is None or (value != NO_HORIZON and value <= time.time()):
+        moment = import_string(settings.BYLINE_PAGE_CACHE_HORIZON)()
+        value = moment.timestamp() if moment else NO_HORIZON
+        cache.set(HORIZON_KEY, value, timeout=None)
+    return value
+
+
+def lifetime(request=None, now=None):
+    """Seconds a page rendered now may be kept: the setting, cut at the horizon and the page's own expiry."""
+    now = now or time.time()
+    seconds = float(settings.BYLINE_PAGE_CACHE_SECONDS)
+    limits = [horizon()]
+    if request is not None:
+        limits.append(getattr(request, "_pagecache_expires", None))
+    for limit in limits:
+        if limit:
+            seconds = min(seconds, limit - now)
+    return max(0, int(seconds))
+
+
+def entry_key(request):
+    """The cache key of a page: host, path and the query without tracking parameters (sorted)."""
+    query = sorted(
+        (key, value)
+        for key, value in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+        if not key.startswith(IGNORED_PARAMETERS)
+    )
+    address = f"{request.get_host()}{request.path}?{urlencode(query)}"
+    return "pc:page:" + hashlib.sha256(address.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Entry:
+    status: int
+    headers: tuple
+    content: bytes
+    versions: tuple  # ((tag, version), ...)
+    expires: float
+    etag: str
+    last_modified: float
+
+
+def generation():
+    return cache.get(GENERATION_KEY)
+
+
+def fetch(request):
+    """The stored page for `request` if every tag it depends on is unchanged, else None."""
+    entry = cache.get(entry_key(request))
+    if entry is None or entry.expires <= time.time():
+        return None
+    current = cache.get_many([version_key(name) for name, _version in entry.versions])
+    for name, version in entry.versions:
+        if current.get(version_key(name)) != version:
+            return None
+    return entry
+
+
+def store(request, response, generation_before):
+    """Keep `response` for later requests, unless content changed while it was rendered.
+
+    Returns the entry, or None when nothing was stored.
+    """
+    names = sorted(request_tags(request))
+    seconds = lifetime(request)
+    if not names or seconds <= 0:
+        return None
+    keys = [GENERATION_KEY] + [version_key(name) for name in names]
+    found = cache.get_many(keys)
+    if found.get(GENERATION_KEY) != generation_before:
+        return None
+    missing = {key: uuid.uuid4().hex for key in keys[1:] if key not in found}
+    if missing:
+        # First use of a tag: give it a version (add: a concurrent invalidation wins).
+        for key, value in missing.items():
+            cache.add(key, value, timeout=None)
+        found.update(cache.get_many(list(missing)))
+    versions = tuple((name, found.get(version_key(name))) for name in names)
+    if any(version is None for _name, version in versions):
+        return None
+    now = time.time()
+    content = response.content
+    entry = Entry(
+        status=response.status_code,
+        headers=tuple((key, value) for key, value in response.items() if key.lower() not in SKIPPED_HEADERS),
+        content=content,
+        versions=versions,
+        expires=now + seconds,
+        etag='"' + hashlib.md5(content, usedforsecurity=False).hexdigest() + '"',
+        last_modified=now,
+    )
+    cache.set(entry_key(request), entry, timeout=seconds)
+    return entry
+
+
+# Set again for every response from the entry (or not to be shared at all).
+SKIPPED_HEADERS = {"cache-control", "expires", "etag", "last-modified", "set-cookie", "cache-tag", "x-page-cache"}
