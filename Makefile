@@ -12,7 +12,8 @@ PORT ?= 8000
 help:
 	@echo "make run     install, migrate, load demo content and serve http://$(HOST):$(PORT)"
 	@echo "make test    install and run the whole test suite"
-	@echo "make bench   page latency and query counts with BENCH_ARTICLES (default 10000) articles"
+	@echo "make bench   requests/s, p50, p99 under gunicorn and wrk with N (default 10000) articles; DURATION, OUT, COMPARE"
+	@echo "make bench-pages   in-process page latency and query counts with N articles"
 	@echo "make lint | format | check | test-postgres | clean"
 
 $(BIN)/python:
@@ -67,7 +68,27 @@ N ?= $(or $(BENCH_ARTICLES),10000)
 bench-pages: install
 	$(BIN)/python bench/pages.py --articles $(N)
 
-bench: bench-pages
+# Requests per second, p50 and p99 of the pages under gunicorn, driven by wrk for DURATION
+# seconds each, uncached, cached, through Varnish, and against a bare reference view
+# (bench/load.py). Figures go to bench/results/<timestamp>.json, or OUT.
+# COMPARE="small.json large.json" prints how p50 grew between two such runs instead.
+# BENCH_ARGS passes more options, e.g. "--databases sqlite --pages article,home" (bench/load.py -h).
+# Debian's wrk and varnish are installed here when this user may install packages.
+DURATION ?= 20
+ifdef COMPARE
+bench: install
+	$(BIN)/python bench/load.py --compare $(COMPARE)
+else
+bench: install
+	@if ! command -v wrk >/dev/null; then \
+		if command -v apt-get >/dev/null && [ "$$(id -u)" -eq 0 ]; then \
+			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } >/dev/null \
+				|| { echo "make bench: installing wrk failed" >&2; exit 1; }; \
+		else echo "make bench needs wrk: sudo apt-get install wrk" >&2; exit 1; fi; fi
+	@if [ ! -x /usr/sbin/varnishd ] && command -v apt-get >/dev/null && [ "$$(id -u)" -eq 0 ]; then \
+		bash .ci/install-varnish; fi
+	$(BIN)/python bench/load.py --articles $(N) --duration $(DURATION) $(if $(OUT),--out $(OUT)) $(BENCH_ARGS)
+endif
 
 lint: install
 	$(BIN)/ruff check .
