@@ -232,5 +232,8 @@ def rescan_articles(patterns=None, batch_size=500):
                     changed.append(article)
             if changed:
                 Article.objects.bulk_update(changed, fields)
+                from .invalidation import articles_changed  # blog.models imports this module
+
+                articles_changed(article.pk for article in changed)
             changed_count += len(changed)
             last_pk = batch[-1].pk

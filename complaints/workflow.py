@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from blog.invalidation import articles_changed
 from blog.models import Article
 
 from . import notifications
@@ -105,6 +106,7 @@ def _set_article_status(article, status):
     # A status change only: Article.save() would re-sanitize the body and check the slug history.
     Article.objects.filter(pk=article.pk).update(status=status, updated_at=timezone.now())
     article.status = status
+    articles_changed([article.pk])  # every cached page that showed it (blog/invalidation.py)
 
 
 def status_before_takedown(article):

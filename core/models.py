@@ -4,6 +4,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
+from pagecache.cache import invalidate
+
 from .sanitizer import PROSE_EXTENSIONS, sanitize_html
 
 DEFAULT_AFFILIATE_DISCLOSURE = _(
@@ -165,6 +167,7 @@ class SiteSettings(models.Model):
         )
         super().save(*args, **kwargs)
         cache.delete(self.CACHE_KEY)
+        invalidate({"site"})  # every cached page shows the settings
         if old_patterns is not None and old_patterns != self.affiliate_patterns:
             # Articles were marked with the old patterns: re-check them all once the
             # new ones are committed (a background task: it may take a while).
@@ -208,6 +211,8 @@ class Page(models.Model):
         self.body = sanitize_html(self.body)
         super().save(*args, **kwargs)
         cache.delete(SiteSettings.CACHE_KEY)  # the footer menu is cached with the settings
+        # The page itself, and the footer menu and pages sitemap on every page: all pages.
+        invalidate({"site"})
 
     def get_absolute_url(self):
         return reverse("core:page-detail", kwargs={"slug": self.slug})
@@ -215,4 +220,5 @@ class Page(models.Model):
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
         cache.delete(SiteSettings.CACHE_KEY)
+        invalidate({"site"})
         return result

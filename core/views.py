@@ -6,12 +6,19 @@ from django.urls import reverse
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import DetailView
 
+from pagecache import cache as pages
+
 from .models import Page
 
 
 class PageDetailView(DetailView):
     model = Page
     template_name = "core/page_detail.html"
+
+    def get_object(self, queryset=None):
+        page = super().get_object(queryset)
+        pages.tag(self.request, "site")  # pages change only with a save, which refreshes "site"
+        return page
 
 
 def healthz(request):

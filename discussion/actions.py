@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import CharField, Count, OuterRef, Subquery
 from django.db.models.functions import Cast, Coalesce
 
+from blog.invalidation import articles_changed
 from blog.models import Article
 
 from . import notifications
@@ -39,6 +40,7 @@ def recount(ids):
         .values("n")
     )
     Article.objects.filter(pk__in=ids).update(comment_count=Coalesce(Subquery(published), 0))
+    articles_changed(ids)  # their pages show the comments, listings the counts
 
 
 @transaction.atomic

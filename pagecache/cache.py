@@ -21,6 +21,7 @@ generation, read before rendering and compared before storing (bumped before the
 reader of both sees either the new generation or the old tags).
 """
 
+import functools
 import hashlib
 import threading
 import time
@@ -70,24 +71,30 @@ def invalidate(names, urls=()):
 
     `urls` are absolute addresses that certainly changed (an article's old and new address),
     for purgers that purge by URL. Calls within one transaction are merged into one
-    invalidation and one purge.
+    invalidation and one purge; a rolled-back transaction invalidates nothing.
     """
     names = {str(name) for name in names if name}
     if not names:
         return
     batch = getattr(_pending, "batch", None)
-    if batch is None:
-        batch = _pending.batch = {"tags": set(), "urls": set()}
-        transaction.on_commit(_flush)
+    if batch is None or not _waiting_for_commit(batch):
+        batch = _pending.batch = {"tags": set(names), "urls": set(urls)}
+        batch["flush"] = functools.partial(_flush, batch)
+        transaction.on_commit(batch["flush"])  # runs at once outside a transaction
+        return
     batch["tags"].update(names)
     batch["urls"].update(urls)
 
 
-def _flush():
-    batch = getattr(_pending, "batch", None)
-    _pending.batch = None
-    if not batch:
-        return
+def _waiting_for_commit(batch):
+    """Whether `batch`'s callback is still registered (a rollback discards it)."""
+    connection = transaction.get_connection()
+    return connection.in_atomic_block and any(entry[1] is batch["flush"] for entry in connection.run_on_commit)
+
+
+def _flush(batch):
+    if getattr(_pending, "batch", None) is batch:
+        _pending.batch = None
     cache.delete(HORIZON_KEY)  # the change may have scheduled an article, or published one
     for hook in _before_flush_hooks():
         batch["tags"].update(hook(batch["tags"]) or ())
