@@ -41,6 +41,7 @@ from blog.models import WORDS_PER_MINUTE, Article, Author, Category, TaggedArtic
 from contributions.duplicates import fingerprint_missing_articles
 from core.models import Page
 from core.sanitizer import plain_text, sanitize_html
+from pagecache.cache import invalidate
 
 BATCH_SIZE = 1000
 IMAGE_POOL_SIZE = 12
@@ -465,6 +466,8 @@ class Command(BaseCommand):
         # Bulk-created articles skip post_save: give them the fingerprints the duplicate check uses.
         fingerprinted = fingerprint_missing_articles()
         comments_created = self.seed_comments(options["seed"])
+        # Bulk-created rows send no signals either: every cached page may be out of date.
+        invalidate({"site"})
 
         elapsed = time.monotonic() - started
         self.stdout.write(
