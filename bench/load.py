@@ -424,7 +424,9 @@ class Bench:
         references, sizes = {}, {}
         with contextlib.ExitStack() as server:
             base = self.start_gunicorn(server, database, env, page_cache=0, info=info)
-            print_header(f"{database}, {self.args.articles:,} articles, {describe(info['gunicorn'])}, page cache off")
+            cache = "Redis" if self.redis else "local memory"
+            gunicorn = describe(info["gunicorn"])
+            print_header(f"{database}, {self.args.articles:,} articles, {gunicorn}, cache: {cache}, page cache off")
             for page, path in pages.items():
                 body = self.fetch(base + path)
                 sizes[page] = len(body)
