@@ -305,7 +305,6 @@ def tool_version(cmd):
 class Bench:
     def __init__(self, args, stack):
         self.args = args
-        self.stack = stack
         self.tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="byline-load-")))
         self.wrk_script = self.tmp / "summary.lua"
         self.wrk_script.write_text(WRK_SCRIPT)
@@ -359,7 +358,7 @@ class Bench:
             client = redis.Redis.from_url(self.args.redis_url, socket_connect_timeout=2)
             client.ping()
         except (redis.RedisError, OSError, ValueError) as exc:
-            print(f"Redis at {self.args.redis_url} does not answer ({exc}): local-memory cache, one worker")
+            print(f"Redis at {self.args.redis_url} does not answer ({exc}): local-memory cache, so one gunicorn worker")
             return None
         return client
 
@@ -413,7 +412,11 @@ class Bench:
         print(f"\n{database}: migrate and seed {self.args.articles:,} articles ...", flush=True)
         started = time.perf_counter()
         prepared = self.tmp / f"prepared-{database}.json"
-        run([PYTHON, __file__, "--prepare", str(prepared), "--articles", str(self.args.articles)], env, "seeding")
+        run(
+            [PYTHON, str(Path(__file__).resolve()), "--prepare", str(prepared), "--articles", str(self.args.articles)],
+            env,
+            "seeding",
+        )
         info.update(json.loads(prepared.read_text()))
         info["seed_seconds"] = round(time.perf_counter() - started, 1)
         pages = {name: info["pages"][key] for name, key in PAGES.items() if name in self.args.pages}
@@ -421,7 +424,7 @@ class Bench:
         print(f"seeded in {info['seed_seconds']} s; {info['live_articles']:,} live articles")
 
         # Uncached, each page beside the reference of its size.
-        references, sizes = {}, {}
+        references = {}
         with contextlib.ExitStack() as server:
             base = self.start_gunicorn(server, database, env, page_cache=0, info=info)
             cache = "Redis" if self.redis else "local memory"
@@ -429,7 +432,6 @@ class Bench:
             print_header(f"{database}, {self.args.articles:,} articles, {gunicorn}, cache: {cache}, page cache off")
             for page, path in pages.items():
                 body = self.fetch(base + path)
-                sizes[page] = len(body)
                 reference = self.measure(database, page, "reference", base + f"/bench/reference/{len(body)}/")
                 references[page] = reference["rps"]
                 self.record(reference, None)
@@ -697,6 +699,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows as it comes, also through a pipe
     if args.prepare:
         prepare(args.prepare, args.articles)
         return 0
