@@ -5,14 +5,20 @@ vcl 4.1;
 #   client ── TLS terminator (nginx, hitch; sets X-Forwarded-Proto) ── Varnish ── gunicorn :8000
 #
 # Anonymous readers get whole pages from here. What may be cached, and for how long, is the app's
-# decision: every shareable response carries `Cache-Control: public, max-age=0, s-maxage=N` and a
-# `Cache-Tag` header naming everything the page shows (a12 = article 12, c3 = category 3, list,
-# site, ...). On every content change the app purges exactly the pages affected
-# (pagecache/purgers.py, BYLINE_VARNISH_URLS): one BAN by tags and one PURGE per changed URL.
-# This file only refuses to cache anything personal and keeps one copy per page.
+# decision: every shareable response carries `Cache-Control: public, max-age=0, s-maxage=N,
+# must-revalidate` and a `Cache-Tag` header naming everything the page shows (a12 = article 12,
+# c3 = category 3, list, site, ...). On every content change the app purges exactly the pages
+# affected (pagecache/purgers.py, BYLINE_VARNISH_URLS): one BAN by tags and one PURGE per changed
+# URL. This file only refuses to cache anything personal and keeps one copy per page.
 #
-# Run it:    varnishd -j unix,user=vcache -a :6081 -f /etc/varnish/byline.vcl -s malloc,1g ...
+# Install:   cp deploy/varnish/byline.vcl /etc/varnish/byline.vcl
 # Check it:  varnishd -C -f /etc/varnish/byline.vcl >/dev/null
+# Run it:    varnishd -j unix,user=vcache -F -a 127.0.0.1:6081 -T localhost:6082 \
+#              -S /etc/varnish/secret -f /etc/varnish/byline.vcl -s malloc,1g
+#            (Debian's varnish.service with its ExecStart changed by `systemctl edit varnish`)
+# Reload:    systemctl reload varnish (keeps the cache)
+# The app:   BYLINE_VARNISH_URLS=http://127.0.0.1:6081, and BYLINE_SITE_URL the public address
+#            readers use (its host and scheme are in every PURGE).
 
 import std;
 
@@ -122,6 +128,8 @@ sub vcl_recv {
 
     # Grace: while the app is healthy, a copy whose s-maxage ran out is served for at most 10 s
     # more while a fresh one is fetched; while it is down, for up to 6 hours instead of an error.
+    # This bends the app's must-revalidate on purpose: a page only expires by time when an article
+    # is scheduled (s-maxage ends at the next publication), and being 10 s late there is harmless.
     # Purged and banned pages are gone, never served in grace.
     if (std.healthy(req.backend_hint)) {
         set req.grace = 10s;

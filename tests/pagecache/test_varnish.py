@@ -14,10 +14,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from pagecache.purgers import PurgeError, VarnishPurger
+from tests.factories import ArticleFactory
 
 from .varnish import Varnish
 
-SHARED = "public, max-age=0, s-maxage=300"
+SHARED = "public, max-age=0, s-maxage=300, must-revalidate"  # as pagecache/middleware.py sends
 
 
 class Backend(ThreadingHTTPServer):
@@ -219,7 +220,7 @@ def test_responses_the_app_does_not_share_are_not_cached(varnish, backend, page_
 
 
 def test_s_maxage_is_the_lifetime_then_a_short_grace(varnish, backend, page_path):
-    backend.serve(page_path, cache_control="public, max-age=0, s-maxage=1")
+    backend.serve(page_path, cache_control="public, max-age=0, s-maxage=1, must-revalidate")
     _headers, first = get(varnish, page_path)
     assert x_cache(varnish, page_path) == "HIT"
     time.sleep(1.3)
@@ -360,3 +361,43 @@ def test_only_the_purgers_acl_may_purge(varnish, backend, page_path, method):
 
     assert status == 403
     assert x_cache(varnish, page_path) == "HIT"
+
+
+# End to end: the app behind Varnish
+
+
+@pytest.fixture
+def site_behind_varnish(live_server, settings):
+    """Varnish in front of pytest-django's live server, with the app's page cache on and purging it."""
+    port = int(live_server.url.rsplit(":", 1)[1])
+    cache = Varnish(port).start()
+    settings.BYLINE_PAGE_CACHE_SECONDS = 3600
+    settings.BYLINE_SITE_URL = live_server.url
+    settings.BYLINE_VARNISH_URLS = [cache.url]
+    settings.CLOUDFLARE_ZONE_ID = settings.CLOUDFLARE_API_TOKEN = ""
+    yield cache
+    cache.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_editors_change_purges_the_article_from_varnish(site_behind_varnish, live_server):
+    varnish = site_behind_varnish
+    article = ArticleFactory(title="Original title")
+    path = article.get_absolute_url()
+    host = {"Host": live_server.url.removeprefix("http://")}
+
+    first, first_body = get(varnish, path, **host, **{"X-Cache-Debug": "1"})
+    second, second_body = get(varnish, path, **host)
+    assert (first["X-Cache"], second["X-Cache"]) == ("MISS", "HIT")
+    assert "Original title" in second_body.decode()
+    assert f"a{article.pk}" in first["Cache-Tag"].split(",")
+    assert "s-maxage=" in first["Cache-Control"]
+
+    article.title = "Corrected title"
+    article.save()  # commits; the page cache's purge task runs at once (the "immediate" task backend)
+
+    third, third_body = get(varnish, path, **host)
+    assert third["X-Cache"] == "MISS"
+    assert "Corrected title" in third_body.decode()
+    assert "Original title" not in third_body.decode()
+    assert get(varnish, path, **host)[0]["X-Cache"] == "HIT"
