@@ -66,7 +66,7 @@ class _Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def server():
     server = FakeServer()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield server
     server.shutdown()
