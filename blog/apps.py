@@ -15,4 +15,7 @@ class BlogConfig(AppConfig):
     def ready(self):
         # After every migrate: the full-text index exists and matches BYLINE_SEARCH_LANGUAGE (blog/search.py).
         post_migrate.connect(_ensure_search_index, sender=self)
-        from . import invalidation  # noqa: F401  (page-cache invalidation on content changes)
+        from . import (
+            images,  # noqa: F401  (renditions of an article's images after a save)
+            invalidation,  # noqa: F401  (page-cache invalidation on content changes)
+        )

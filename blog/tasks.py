@@ -3,9 +3,20 @@
 from django_tasks import task
 
 from .affiliates import rescan_articles
+from .images import make_article_renditions
 
 
 @task()
 def rescan_affiliate_links_task():
     """Re-mark every article's affiliate links after the patterns in the site settings changed."""
     return rescan_articles()
+
+
+@task()
+def make_renditions_task(article_id):
+    """Make the responsive-image renditions of an article's images and store their map (blog/images.py).
+
+    Returns how many images the map holds (None when the article is gone).
+    """
+    renditions = make_article_renditions(article_id)
+    return None if renditions is None else len(renditions)

@@ -1,0 +1,525 @@
+"""Responsive images: renditions of articles' featured and in-body images, and the markup using them.
+
+After an article is saved with images that have no renditions yet, a task
+(`blog.tasks.make_renditions_task`) makes them once, off the request path: each
+image at the widths of `WIDTHS` that are smaller than it, in WebP and in its own
+format (JPEG stays JPEG, PNG stays PNG, a still GIF stays GIF; an original in
+WebP only needs WebP), plus a WebP at the original's own width. Animated
+images are left alone. Everything goes through `default_storage` (S3 in
+production), under a name derived from the original's:
+
+    articles/2026/05/photo.jpg -> renditions/articles/2026/05/photo.jpg-640w.webp
+                                  renditions/articles/2026/05/photo.jpg-640w.jpg
+
+(the original's extension stays in the name, so photo.jpg and photo.png never
+share renditions). What the pages need is stored on the article,
+`Article.renditions`, keyed by the original's storage name:
+
+    {"articles/2026/05/photo.jpg": {"width": 1600, "height": 900, "format": "jpg",
+                                    "formats": {"webp": [320, 640, 960, 1280, 1600],
+                                                "jpg": [320, 640, 960, 1280]}}}
+
+`width` and `height` are as displayed (EXIF orientation applied), `format` is
+the extension of the original's format and `formats` the widths made in each.
+Pages build `<picture>` markup from that map alone: no query, no storage call
+beyond `url()`. Until renditions exist, they show the original with its size.
+"""
+
+import io
+import logging
+import re
+import warnings
+from html import unescape
+from urllib.parse import unquote
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from PIL import ExifTags, Image, ImageOps
+
+from .models import Article
+
+logger = logging.getLogger(__name__)
+
+# Widths in CSS pixels × density that the layout needs: a phone at 1x-3x (320-1280),
+# the article column (42rem, 672 px) at 1x-2x (960, 1280) and the home page's lead
+# (about 50rem) at 2x (1920). Nothing wider is made: no screen shows our images wider.
+WIDTHS = (320, 640, 960, 1280, 1920)
+PREFIX = "renditions/"
+# Visually lossless for photographs at screen sizes; WebP reaches the same look at a
+# lower number (WordPress uses 82 for JPEG, Squoosh and Next.js 75-80 for WebP).
+JPEG_QUALITY = 82
+WEBP_QUALITY = 80
+WEBP_METHOD = 6  # slowest and smallest: renditions are made once, off the request path
+MAX_SOURCE_BYTES = 50 * 1024 * 1024
+
+# Formats Pillow may decode here (no exotic decoders on uploaded data), and the
+# extension of each one's renditions. MPO is what phones write: a JPEG with extra
+# pictures, which Pillow's JPEG decoder opens by itself.
+FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
+EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+
+# `sizes` for each place a featured image is shown, from static/css/site.css: the page
+# is at most 72rem wide with 1rem of padding; from 60rem on, the sidebar (18rem) and
+# the gap (2.5rem) take their share; an article is at most 42rem (--measure) wide; a
+# card's picture is 12rem wide beside its text from 40rem on, full width below.
+SIZES = {
+    "article": "(min-width: 44rem) 42rem, calc(100vw - 2rem)",
+    "lead": "(min-width: 72rem) 49.5rem, (min-width: 60rem) calc(100vw - 22.5rem), calc(100vw - 2rem)",
+    "card": "(min-width: 40rem) 12rem, calc(100vw - 2rem)",
+}
+ARTICLE_WIDTH_PX = 672  # 42rem: body images narrower than this are shown at their own width
+
+
+# --- names -----------------------------------------------------------------------------------------------
+
+
+def rendition_name(name, width, ext):
+    """The storage name of the rendition of `name` at `width` pixels in format `ext`."""
+    return f"{PREFIX}{name}-{width}w.{ext}"
+
+
+def plan(width, ext):
+    """{extension: [widths]}: the renditions to make of an image `width` pixels wide in format `ext`."""
+    ladder = [w for w in WIDTHS if w < width]
+    if ext == "webp":
+        return {"webp": ladder}  # the original itself is the widest WebP
+    # The original is the widest in its own format; WebP gets the original width too,
+    # unless that is wider than any layout needs (and WebP cannot go past 16383 px).
+    return {"webp": ladder + ([width] if width <= WIDTHS[-1] else []), ext: ladder}
+
+
+def media_prefixes():
+    """The addresses under which `default_storage` files are served: MEDIA_URL, and the storage's own.
+
+    The two differ with S3, where files are served from the bucket's or the CDN's
+    address, and images in bodies carry that (they were written with
+    `default_storage.url()`).
+    """
+    prefixes = [settings.MEDIA_URL] if settings.MEDIA_URL else []
+    probe = "byline-probe.png"
+    try:
+        url = default_storage.url(probe)
+    except Exception:  # a storage without URLs: MEDIA_URL only
+        return prefixes
+    if probe in url:
+        base = url[: url.rindex(probe)]
+        if base and base not in prefixes:
+            prefixes.append(base)
+    return prefixes
+
+
+def storage_name(src, prefixes=None):
+    """The `default_storage` name of an image URL under one of `prefixes` (default: media_prefixes()), or None.
+
+    None as well for the renditions themselves and for anything that could reach
+    outside the storage ("..", absolute paths).
+    """
+    if not src:
+        return None
+    prefix = next((p for p in prefixes or media_prefixes() if src.startswith(p)), None)
+    if prefix is None:
+        return None
+    name = unquote(src[len(prefix) :].split("#", 1)[0].split("?", 1)[0])
+    parts = name.split("/")
+    if (
+        not name
+        or name.startswith(PREFIX)
+        or "\\" in name
+        or "\x00" in name
+        or any(p in ("", ".", "..") for p in parts)
+    ):
+        return None
+    return name
+
+
+# nh3 writes every attribute value in double quotes, with `"`, `&`, `<` and `>` escaped.
+# Matching every start tag, not only <img>, also steps over attribute values whole, so
+# not even a raw "<img" inside another tag's attribute would be taken for a tag.
+_START_TAG = re.compile(r"""<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s"'<>/=]+(?:="[^"]*")?)*)\s*/?>""")
+_ATTRIBUTE = re.compile(r"""([^\s"'<>/=]+)(?:="([^"]*)")?""")
+_ATTRIBUTE_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9_.:-]*\Z")
+
+
+def _parse_attributes(match):
+    """{name: decoded value} of a start tag matched by _START_TAG (the first of repeated names wins)."""
+    attrs = {}
+    for name, value in _ATTRIBUTE.findall(match.group(2)):
+        attrs.setdefault(name.lower(), unescape(value))
+    return attrs
+
+
+def _img_tags(html):
+    """The attributes of each <img> of sanitized `html`."""
+    for match in _START_TAG.finditer(html or ""):
+        if match.group(1).lower() == "img":
+            yield _parse_attributes(match)
+
+
+def image_names(article):
+    """Storage names of `article`'s images that get renditions: its featured image, then body images under MEDIA_URL."""
+    names = [article.featured_image.name] if article.featured_image else []
+    prefixes = media_prefixes()
+    for attrs in _img_tags(article.body):
+        name = storage_name(attrs.get("src"), prefixes)
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+# --- making renditions -----------------------------------------------------------------------------------
+
+
+def make_renditions(name, *, known=None, storage=None):
+    """Make the missing renditions of the image `name` in `storage`; return its map entry, or None.
+
+    `known` is the image's entry from an earlier run: when it follows the current
+    plan and every file it lists exists, it is returned without reading the image.
+    Otherwise the original is read, and only renditions that do not exist yet are
+    written, so a second run writes nothing. Animated images get an entry with
+    their size and no renditions. An image that cannot be read, decoded or made
+    (damaged, not an image, over Pillow's decompression-bomb limit, a storage
+    error) is logged and None is returned: this never raises.
+    """
+    storage = storage or default_storage
+    try:
+        if _complete(name, known, storage):
+            return known
+        return _make(name, storage)
+    except Exception:
+        logger.exception("Renditions of %s: failed; the original is shown instead", name)
+        return None
+
+
+def _complete(name, entry, storage):
+    if not _valid(entry) or entry["formats"] != _planned(entry):
+        return False
+    return all(storage.exists(rendition_name(name, w, ext)) for ext, widths in entry["formats"].items() for w in widths)
+
+
+def _planned(entry):
+    return {} if entry.get("animated") else plan(entry["width"], entry["format"])
+
+
+def _make(name, storage):
+    try:
+        with storage.open(name, "rb") as file:
+            data = file.read(MAX_SOURCE_BYTES + 1)
+    except FileNotFoundError:
+        logger.warning("Renditions of %s: skipped, there is no such file", name)
+        return None
+    if len(data) > MAX_SOURCE_BYTES:
+        logger.warning("Renditions of %s: skipped, the file is over %s bytes", name, MAX_SOURCE_BYTES)
+        return None
+    with warnings.catch_warnings():
+        # Pillow warns above Image.MAX_IMAGE_PIXELS and refuses above twice that: both mean no.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data), formats=FORMATS) as img:
+                return _make_from(name, img, storage)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            logger.warning("Renditions of %s: skipped, the image has too many pixels", name)
+        except (Image.UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, IndexError) as exc:
+            # What Pillow raises for damaged data; a storage error while writing is logged the same way.
+            logger.warning("Renditions of %s: skipped, the image cannot be read or made (%s)", name, exc)
+    return None
+
+
+def _make_from(name, img, storage):
+    ext = EXTENSIONS[img.format]
+    width, height = img.size
+    # A phone's MPO is a photo with extra pictures (depth, previews), not an animation.
+    if img.format != "MPO" and getattr(img, "is_animated", False):
+        # Resizing would drop the animation; the page still gets the size (no layout shift).
+        return {"width": width, "height": height, "format": ext, "formats": {}, "animated": True}
+    if _orientation(img) in (5, 6, 7, 8):  # a quarter turn: the picture stands the other way
+        width, height = height, width
+    formats = plan(width, ext)
+    missing = [
+        (w, fmt) for fmt, widths in formats.items() for w in widths if not storage.exists(rendition_name(name, w, fmt))
+    ]
+    if missing:
+        img.load()  # decodes everything: a truncated file fails here
+        icc = img.info.get("icc_profile")
+        ImageOps.exif_transpose(img, in_place=True)
+        for w, fmt in sorted(missing, reverse=True):
+            size = (w, max(1, round(height * w / width)))
+            _save(storage, rendition_name(name, w, fmt), _encode(img, size, fmt, icc))
+    return {"width": width, "height": height, "format": ext, "formats": formats}
+
+
+def _orientation(img):
+    try:
+        return img.getexif().get(ExifTags.Base.Orientation)
+    except Exception:  # unreadable EXIF is ignored, as browsers do
+        return None
+
+
+def _has_alpha(img):
+    return img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info
+
+
+def _gray(mode):
+    return mode in ("1", "L", "LA", "La", "I", "I;16", "F")
+
+
+def _encode(source, size, fmt, icc):
+    """`source` resized to `size` and encoded as `fmt`, with no metadata but its colour profile."""
+    alpha = _has_alpha(source)
+    if fmt == "jpg":
+        mode = "L" if _gray(source.mode) else "RGB"
+    elif fmt == "png" and source.mode in ("L", "LA", "RGB", "RGBA"):
+        mode = source.mode
+    else:  # WebP, GIF (Pillow makes the palette when saving), a palette or 16-bit PNG
+        mode = "RGBA" if alpha else "RGB"
+    working = source if source.mode == mode else source.convert(mode)
+    # Lanczos, after a fast box reduction down to three times the target (visually the same).
+    image = working.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    image.info = {}  # resize() copies EXIF, XMP, comments...: none of it goes out
+    options = {}
+    if icc and _gray(source.mode) == _gray(image.mode) and source.mode != "CMYK":
+        options["icc_profile"] = icc  # colours, not metadata: without it, wide-gamut photos look dull
+    if fmt == "jpg":
+        options.update(quality=JPEG_QUALITY, optimize=True, progressive=True)
+    elif fmt == "webp":
+        options.update(quality=WEBP_QUALITY, method=WEBP_METHOD)
+    elif fmt == "png":
+        options.update(optimize=True)
+        if source.mode == "P":  # a palette image stays one: a few colours compress far better
+            image = image.quantize(256, method=Image.Quantize.FASTOCTREE)
+    out = io.BytesIO()
+    image.save(out, {"jpg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP"}[fmt], **options)
+    return out.getvalue()
+
+
+def _save(storage, name, content):
+    saved = storage.save(name, ContentFile(content))
+    if saved != name:  # made meanwhile by another worker: the storage picked a new name for ours
+        storage.delete(saved)
+
+
+# --- articles --------------------------------------------------------------------------------------------
+
+
+def make_article_renditions(article_id, *, invalidate_pages=True):
+    """Make the renditions of article `article_id`'s images and store its map; return the map.
+
+    The map is written with a queryset update (no save(): no revision, no signals,
+    no new `updated_at`), for the images the article has when the work is done:
+    an editor may have changed them meanwhile. When the map changes, the page
+    cache is told that the article's pages changed (unless `invalidate_pages` is
+    False: the caller does it). Returns None when the article no longer exists.
+    """
+    fields = ("featured_image", "featured_image_width", "featured_image_height", "body", "renditions")
+    article = Article.objects.filter(pk=article_id).only(*fields).first()
+    if article is None:
+        return None
+    made = {}
+    for name in image_names(article):
+        entry = make_renditions(name, known=article.renditions.get(name))
+        if entry:
+            made[name] = entry
+    with transaction.atomic():
+        current = Article.objects.select_for_update().filter(pk=article_id).only(*fields).first()
+        if current is None:
+            return None
+        renditions = {}
+        for name in image_names(current):
+            entry = made.get(name) or current.renditions.get(name)
+            if entry:
+                renditions[name] = entry
+        if renditions != current.renditions:
+            Article.objects.filter(pk=article_id).update(renditions=renditions)
+            if invalidate_pages:
+                from pagecache.cache import invalidate
+
+                invalidate([f"a{article_id}"])
+    return renditions
+
+
+def renditions_missing(article):
+    """Whether some image of `article` has no entry in its map, or the map lists images it no longer has."""
+    return set(image_names(article)) != set(article.renditions or {})
+
+
+@receiver(post_save, sender=Article, dispatch_uid="blog.images.queue_renditions")
+def queue_renditions(sender, instance, raw=False, **kwargs):
+    """After an article is saved, make its renditions once the save commits, if its images changed."""
+    if raw or not renditions_missing(instance):
+        return
+    from .tasks import make_renditions_task
+
+    article_id = instance.pk
+    transaction.on_commit(lambda: make_renditions_task.enqueue(article_id), robust=True)
+
+
+# --- markup ----------------------------------------------------------------------------------------------
+
+
+def _valid(entry):
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("width"), int)
+        and isinstance(entry.get("height"), int)
+        and entry["width"] > 0
+        and entry["height"] > 0
+        and isinstance(entry.get("format"), str)
+        and isinstance(entry.get("formats"), dict)
+    )
+
+
+def _srcset(name, entry, ext, *, original=None):
+    """The srcset of `name`'s renditions in `ext` ('' when none), ending with `original` when it fits."""
+    candidates = [(default_storage.url(rendition_name(name, w, ext)), w) for w in entry["formats"].get(ext, [])]
+    if not candidates:
+        return ""
+    if original and entry["width"] <= WIDTHS[-1]:
+        candidates.append((original, entry["width"]))
+    return ", ".join(f"{url} {width}w" for url, width in candidates)
+
+
+def _sources(name, entry, src):
+    """(webp srcset, srcset in the original's format) of an image; '' where there is none."""
+    if not _valid(entry):
+        return "", ""
+    if entry["format"] == "webp":
+        return "", _srcset(name, entry, "webp", original=src)
+    return _srcset(name, entry, "webp"), _srcset(name, entry, entry["format"], original=src)
+
+
+def _html_attributes(pairs):
+    return format_html_join("", ' {}="{}"', ((key, value) for key, value in pairs if value is not None))
+
+
+def picture_html(src, entry, name, *, alt, sizes, eager=False, width=None, height=None, extra=()):
+    """A <picture> (or a plain <img> when there are no renditions) for the image at `src`.
+
+    `entry` is the image's map entry (None while renditions are not made);
+    `width`/`height` are used when it has none, or override its size. `eager`:
+    the first large image of the page (fetched at once, with high priority);
+    every other image loads lazily and decodes off the main thread. Every value
+    is escaped.
+    """
+    webp, own = _sources(name, entry, src)
+    if _valid(entry) and (width is None or height is None):
+        width, height = entry["width"], entry["height"]
+    img = _html_attributes(
+        [
+            ("src", src),
+            ("srcset", own or None),
+            ("sizes", sizes if own else None),
+            ("width", width),
+            ("height", height),
+            ("alt", alt),
+            *extra,
+            ("loading", "eager" if eager else "lazy"),
+            ("fetchpriority", "high" if eager else None),
+            ("decoding", None if eager else "async"),
+        ]
+    )
+    if not webp:
+        return format_html("<img{}>", img)
+    return format_html('<picture><source type="image/webp" srcset="{}" sizes="{}"><img{}></picture>', webp, sizes, img)
+
+
+def preload_html(src, entry, name, *, sizes):
+    """A <link rel="preload"> for the page's first large image, matching what its <picture> picks."""
+    webp, own = _sources(name, entry, src)
+    if webp:
+        attrs = [("imagesrcset", webp), ("imagesizes", sizes), ("type", "image/webp")]
+    elif own:
+        attrs = [("imagesrcset", own), ("imagesizes", sizes)]
+    else:
+        attrs = [("href", src)]
+    return format_html('<link rel="preload" as="image"{} fetchpriority="high">', _html_attributes(attrs))
+
+
+def featured_picture(article, place, *, eager=False, alt=None):
+    """The <picture> of `article`'s featured image as shown at `place` (a key of SIZES); '' without one.
+
+    `alt` defaults to the article's alt text ('' for a picture that only repeats a link).
+    """
+    if not article.featured_image:
+        return ""
+    image = article.featured_image
+    entry = (article.renditions or {}).get(image.name)
+    # Until renditions exist, the size Django read from the upload.
+    size = {} if _valid(entry) else {"width": article.featured_image_width, "height": article.featured_image_height}
+    alt = article.featured_image_alt if alt is None else alt
+    return picture_html(image.url, entry, image.name, alt=alt, sizes=SIZES[place], eager=eager, **size)
+
+
+def featured_preload(article, place):
+    """The preload link of `article`'s featured image as shown at `place`; '' without one."""
+    if not article.featured_image:
+        return ""
+    image = article.featured_image
+    return preload_html(image.url, (article.renditions or {}).get(image.name), image.name, sizes=SIZES[place])
+
+
+def body_sizes(width):
+    """`sizes` of a body image shown at most `width` CSS pixels wide, in the article column."""
+    if width is None or width >= ARTICLE_WIDTH_PX:
+        return SIZES["article"]
+    return f"(max-width: {width + 32}px) calc(100vw - 2rem), {width}px"
+
+
+# Set by the rewrite itself; an <img>'s own values of these are replaced.
+_REWRITTEN = {"src", "srcset", "sizes", "width", "height", "alt", "loading", "decoding", "fetchpriority"}
+
+
+def responsive_body(html, renditions):
+    """Sanitized body `html` with its images made responsive, for display (the stored body is not changed).
+
+    Every <img> loads lazily; one with an entry in `renditions` (the article's map)
+    also becomes a <picture> with WebP and its size. An <img> that has both width
+    and height keeps them (an editor's choice of display size); otherwise it gets
+    the picture's own. Attributes are rebuilt from their decoded values and
+    escaped again, so nothing in them can become markup.
+    """
+    if not html or "<img" not in html:
+        return html
+    prefixes = media_prefixes()
+
+    def rewrite(match):
+        if match.group(1).lower() != "img":
+            return match.group(0)
+        attrs = _parse_attributes(match)
+        src = attrs.get("src", "")
+        name = storage_name(src, prefixes)
+        entry = (renditions or {}).get(name) if name else None
+        width, height = _display_size(attrs, entry if _valid(entry) else None)
+        extra = [(key, value) for key, value in attrs.items() if key not in _REWRITTEN and _ATTRIBUTE_NAME.match(key)]
+        sizes = body_sizes(width)
+        return picture_html(
+            src, entry, name, alt=attrs.get("alt"), sizes=sizes, width=width, height=height, extra=extra
+        )
+
+    return mark_safe(_START_TAG.sub(rewrite, html))
+
+
+def _display_size(attrs, entry):
+    """(width, height) an <img> is shown at: its own when it has both, else its entry's (scaled to its width)."""
+    width, height = _integer(attrs.get("width")), _integer(attrs.get("height"))
+    if width and height:
+        return width, height
+    if entry is None:
+        return width, height
+    if width:
+        return width, max(1, round(entry["height"] * width / entry["width"]))
+    if height:
+        return max(1, round(entry["width"] * height / entry["height"])), height
+    return entry["width"], entry["height"]
+
+
+def _integer(value):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
