@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from blog import sidebar
 from blog.callout import encode_email, readable_email, split_after_paragraph
+from blog.images import responsive_body
 
 register = template.Library()
 
@@ -77,13 +78,15 @@ def article_body_parts(context, article):
 
     `after` is empty when there is no call-out: switched off site-wide or for this
     article, or the body too short (see blog/callout.py). The body is sanitized
-    when saved, so both parts are safe to output as they are.
+    when saved, so both parts are safe to output as they are. Its images are shown
+    responsive, from `article.renditions` (blog/images.py; the stored body is not changed).
     """
+    body = responsive_body(article.body, article.renditions)
     settings = context.get("site_settings")
     after_paragraph = settings.callout_after_paragraph if settings else 0
     if not article.show_callout or not after_paragraph:
-        return {"before": mark_safe(article.body), "after": ""}
-    before, after = split_after_paragraph(article.body, after_paragraph)
+        return {"before": mark_safe(body), "after": ""}
+    before, after = split_after_paragraph(body, after_paragraph)
     return {"before": mark_safe(before), "after": mark_safe(after)}
 
 
