@@ -64,10 +64,11 @@ sub vcl_recv {
         set req.http.X-Forwarded-Proto = "http";
     }
     # And of the query string: tracking parameters never change the page, so campaign links
-    # share the one copy; the rest (?page=, ?q=, ?replyto=) are kept, in a fixed order.
+    # share the one copy (the app's page cache ignores the same ones, pagecache/cache.py); the
+    # rest (?page=, ?q=, ?replyto=) are kept, in a fixed order.
     set req.url = regsub(req.url, "#.*$", "");
-    if (req.url ~ "[?&](utm_[A-Za-z0-9_]+|fbclid|gclid|msclkid)(=|&|$)") {
-        set req.url = regsuball(req.url, "(?<=[?&])(utm_[A-Za-z0-9_]+|fbclid|gclid|msclkid)(=[^&]*)?(&|$)", "");
+    if (req.url ~ "[?&](utm_[A-Za-z0-9_]+|fbclid|gclid|msclkid|mc_cid|mc_eid)(=|&|$)") {
+        set req.url = regsuball(req.url, "(?<=[?&])(utm_[A-Za-z0-9_]+|fbclid|gclid|msclkid|mc_cid|mc_eid)(=[^&]*)?(&|$)", "");
         set req.url = regsub(req.url, "[?&]+$", "");
     }
     set req.url = std.querysort(req.url);

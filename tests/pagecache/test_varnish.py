@@ -225,16 +225,15 @@ def test_s_maxage_is_the_lifetime_then_a_short_grace(varnish, backend, page_path
     assert x_cache(varnish, page_path) == "HIT"
     time.sleep(1.3)
 
-    # Expired: the stale copy is served once while a fresh one is fetched in the background.
-    headers, stale = get(varnish, page_path)
-    assert (headers["X-Cache"], stale) == ("HIT", first)
+    # Expired: the stale copy is served while one fresh copy is fetched in the background.
+    headers, body = get(varnish, page_path)
+    assert (headers["X-Cache"], body) == ("HIT", first)
     for _ in range(50):
-        if backend.hits(page_path) == 2:
+        headers, body = get(varnish, page_path)
+        if body != first:
             break
         time.sleep(0.05)
-    assert backend.hits(page_path) == 2
-    headers, fresh = get(varnish, page_path)
-    assert (headers["X-Cache"], fresh != first) == ("HIT", True)
+    assert (headers["X-Cache"], body != first) == ("HIT", True)
     assert backend.hits(page_path) == 2
 
 
@@ -242,6 +241,7 @@ def test_tracking_parameters_share_one_copy_and_the_others_are_kept_in_order(var
     assert x_cache(varnish, page_path + "?utm_source=newsletter&utm_medium=email") == "MISS"
     assert x_cache(varnish, page_path + "?fbclid=IwAR0abc") == "HIT"
     assert x_cache(varnish, page_path + "?utm_campaign=x&gclid=abc&utm_content=y") == "HIT"
+    assert x_cache(varnish, page_path + "?mc_cid=1a2b&mc_eid=3c4d&msclkid=5e") == "HIT"
     assert x_cache(varnish, page_path) == "HIT"
     assert [request["path"] for request in backend.seen if request["path"].startswith(page_path)] == [page_path]
 
