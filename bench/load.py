@@ -10,7 +10,8 @@ dropped here, when 127.0.0.1:5432 answers) the bench seeds N articles (bench/pag
 collects the static files once, and starts gunicorn with config/gunicorn.py on a free local port
 with production settings (bench/settings.py: production's plus the reference view), Redis as the
 cache when it answers (a dedicated database number, flushed at every start), otherwise local
-memory, in which case config/gunicorn.py runs one worker. Then:
+memory, in which case config/gunicorn.py runs one worker. Workers are not recycled
+(GUNICORN_MAX_REQUESTS=0 unless set): see Bench.base_env. Then:
 
 - uncached: gunicorn with BYLINE_PAGE_CACHE_SECONDS=0; for each page (home, an article, a tag,
   a category, an author, a search, the RSS feed) wrk drives the page and then the reference, a
@@ -345,6 +346,10 @@ class Bench:
             "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",  # a bench never mails
             "BYLINE_VARNISH_URLS": "",
             "PYTHONPATH": str(ROOT),
+            # No worker recycling unless asked for: under wrk's even load every worker reaches
+            # max_requests within the jitter of the others, they restart together and the run
+            # shows seconds-long stalls that measure gunicorn's restarts, not the pages.
+            "GUNICORN_MAX_REQUESTS": os.environ.get("GUNICORN_MAX_REQUESTS", "0"),
         }
         self.base_env.pop("REDIS_URL", None)
         self.redis = self.check_redis()
