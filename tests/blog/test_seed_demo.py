@@ -27,8 +27,11 @@ def media_root(settings, tmp_path):
 
 
 def seed(**options):
-    """Run seed_demo with --force (the test settings have DEBUG off); return its output."""
+    """Run seed_demo with --force (the test settings have DEBUG off); return its output.
+
+    Without renditions unless asked: making them takes seconds (one test checks them)."""
     out = StringIO()
+    options.setdefault("renditions", False)
     call_command("seed_demo", force=True, stdout=out, **options)
     return out.getvalue()
 
@@ -199,6 +202,15 @@ def test_refuses_to_run_with_debug_off_unless_forced(settings):
 def test_runs_without_force_when_debug_is_on(settings):
     settings.DEBUG = True
 
-    call_command("seed_demo", articles=3, stdout=StringIO())
+    call_command("seed_demo", articles=3, renditions=False, stdout=StringIO())
 
     assert Article.objects.count() == 3
+
+
+def test_featured_images_get_their_renditions(media_root):
+    seed(articles=5, renditions=True)
+    article = Article.objects.exclude(featured_image="").first()
+    entry = article.renditions[article.featured_image.name]
+    assert entry["width"] == article.featured_image_width
+    assert 640 in entry["formats"]["webp"]
+    assert (media_root / "renditions").is_dir()

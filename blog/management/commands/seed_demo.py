@@ -37,6 +37,7 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw, ImageFont
 from taggit.models import Tag
 
+from blog.images import make_renditions
 from blog.models import WORDS_PER_MINUTE, Article, Author, Category, TaggedArticle
 from contributions.duplicates import fingerprint_missing_articles
 from core.models import Page
@@ -268,6 +269,7 @@ class PoolImage:
     width: int
     height: int
     alt: str
+    renditions: dict | None  # its entry in Article.renditions (blog/images.py), made once here
 
 
 COMMENTERS = ["Priya N.", "Tom Becker", "Lucía", "Jon", "Mei Chen", "Sam O'Neill", "Aisha K."]
@@ -434,6 +436,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--password", help="Password for --editor (default: a fresh random one).")
         parser.add_argument("--force", action="store_true", help="Run even though DEBUG is off.")
+        parser.add_argument(
+            "--no-renditions",
+            dest="renditions",
+            action="store_false",
+            help="Skip the responsive renditions of the shared images (about 5 s): pages show the originals.",
+        )
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["force"]:
@@ -458,7 +466,7 @@ class Command(BaseCommand):
             categories, categories_created = self.seed_categories()
             tags, tags_created = self.seed_tags()
             pages_created = self.seed_pages()
-        pool = self.image_pool()
+        pool = self.image_pool(renditions=options["renditions"])
         articles_created, tag_links = self.seed_articles(
             options["articles"], options["seed"], authors, categories, tags, pool
         )
@@ -496,8 +504,8 @@ class Command(BaseCommand):
         self.images_generated += 1
         return storage.save(name, ContentFile(make_bytes()))
 
-    def image_pool(self):
-        """The shared featured images, generated on first use."""
+    def image_pool(self, renditions=True):
+        """The shared featured images, generated on first use, with their renditions (blog/images.py)."""
         storage = Article._meta.get_field("featured_image").storage
         pool = []
         for number in range(1, IMAGE_POOL_SIZE + 1):
@@ -506,7 +514,9 @@ class Command(BaseCommand):
                 width, height = get_image_dimensions(file)
             colours, shapes = COLOUR_NAMES[number % len(COLOUR_NAMES)], SHAPES[number % len(SHAPES)]
             alt = f"Abstract illustration: translucent {shapes} on a {colours} gradient, with the number {number}."
-            pool.append(PoolImage(name, width, height, alt))
+            # Bulk-created articles send no post_save, so the renditions task would not run.
+            made = make_renditions(name, storage=storage) if renditions else None
+            pool.append(PoolImage(name, width, height, alt, made))
         return pool
 
     # Reference data
@@ -666,6 +676,7 @@ class Command(BaseCommand):
                 "featured_image_alt": picture.alt,
                 "featured_image_caption": f"An illustration for our story on the {writer.thing}.",
                 "featured_image_credit": rng.choice(["Byline demo art", "Illustration: Byline studio"]),
+                "renditions": {picture.name: picture.renditions} if picture.renditions else {},
             }
         article = Article(
             title=title[:200],
