@@ -13,6 +13,8 @@ from django.core.cache import cache
 from django.db.models import CharField, Count, Exists, OuterRef, Value
 from taggit.models import Tag
 
+from pagecache.cache import set_horizon
+
 from .models import Article, Category
 
 CACHE_KEY = "blog:sidebar"
@@ -52,6 +54,7 @@ def compute():
     )
     rows = list(categories.union(tags, all=True))
     months, next_publication = Article.objects.archive_months_and_next_publication(limit=ARCHIVE_MONTHS)
+    set_horizon(next_publication)  # the page cache would ask the database for it otherwise
     return {
         "categories": sorted(
             ({"name": name, "slug": slug} for kind, name, slug in rows if kind == "c"), key=lambda c: c["name"]

@@ -15,6 +15,7 @@ from complaints.views import article_unavailable
 from discussion.moderation import comments_close_at
 from pagecache import cache as pages
 
+from . import sidebar
 from .models import Article, ArticleSlugRedirect, Author, Category, TaggedArticle, month_end, month_start
 from .previews import read_preview_token
 from .search import search as search_articles
@@ -170,16 +171,22 @@ class ArticleDetailView(DetailView):
         self.object = article
         return self.render_to_response(self.get_context_data(object=article))
 
-    def get_context_data(self, **kwargs):
-        article = self.object
+    @staticmethod
+    def around(article):
+        """Related, previous and next articles, and the tags they depend on (for the cache).
+
+        Its own tags too: the related articles are drawn from them, and an article's
+        neighbours change when one is published next to it (blog/invalidation.py)."""
         around = Article.objects.around(article)
         shown = [article, *around["related"], around["previous"], around["next"]]
-        # Its own tags too: the related articles are drawn from them.
-        tag_page(
-            self.request,
-            *(f"a{item.pk}" for item in shown if item is not None),
-            *(f"t{tag.pk}" for tag in article.tags.all()),
-        )
+        tags = [f"a{item.pk}" for item in shown if item is not None] + [f"t{tag.pk}" for tag in article.tags.all()]
+        return around, tags
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        sidebar.load()  # first: it also tells the page cache when the next article is scheduled
+        around, tags = pages.remember(f"around:{article.pk}", lambda: self.around(article))
+        tag_page(self.request, *tags)
         # The comment form disappears when comments close, without any change to save.
         pages.expire_by(self.request, comments_close_at(article))
         return super().get_context_data(

@@ -112,6 +112,11 @@ def _before_flush_hooks():
     return [import_string(path) for path in getattr(settings, "BYLINE_PAGE_CACHE_HOOKS", ())]
 
 
+def set_horizon(moment):
+    """Record when the next scheduled article goes live (None: none), found by someone's query."""
+    cache.set(HORIZON_KEY, moment.timestamp() if moment else NO_HORIZON, timeout=None)
+
+
 def horizon():
     """The Unix time of the next scheduled publication (NO_HORIZON when none), cached until it passes."""
     value = cache.get(HORIZON_KEY)
@@ -208,6 +213,41 @@ def store(request, response, generation_before):
     )
     cache.set(entry_key(request), entry, timeout=seconds)
     return entry
+
+
+def remember(key, compute):
+    """A value derived from content, kept until a tag it depends on is invalidated.
+
+    `compute()` returns `(value, tags)`, and so does `remember()`. Like pages, the value is not kept past the next
+    scheduled publication, and not stored when content changed while it was computed.
+    For parts of pages that are costly to work out (an article's related articles).
+    """
+    if settings.BYLINE_REMEMBER_SECONDS <= 0:
+        return compute()
+    key = "pc:memo:" + key
+    entry = cache.get(key)
+    if entry is not None:
+        value, versions, expires = entry
+        current = cache.get_many([version_key(name) for name, _version in versions])
+        if expires > time.time() and all(current.get(version_key(name)) == version for name, version in versions):
+            return value, [name for name, _version in versions]
+    before = generation()
+    value, names = compute()
+    names = sorted(set(names))
+    seconds = settings.BYLINE_REMEMBER_SECONDS
+    if next_publication := horizon():
+        seconds = min(seconds, int(next_publication - time.time()))
+    keys = [GENERATION_KEY] + [version_key(name) for name in names]
+    found = cache.get_many(keys)
+    if seconds > 0 and found.get(GENERATION_KEY) == before:
+        for name in names:
+            if version_key(name) not in found:
+                cache.add(version_key(name), uuid.uuid4().hex, timeout=None)
+        found.update(cache.get_many([version_key(name) for name in names if version_key(name) not in found]))
+        versions = tuple((name, found.get(version_key(name))) for name in names)
+        if all(version is not None for _name, version in versions):
+            cache.set(key, (value, versions, time.time() + seconds), timeout=seconds)
+    return value, names
 
 
 # Set again for every response from the entry (or not to be shared at all).

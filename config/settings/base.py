@@ -143,6 +143,9 @@ else:
 # exactly the pages that show it, so this is only how long an untouched page is kept.
 # 0 turns the page cache off.
 BYLINE_PAGE_CACHE_SECONDS = int(os.environ.get("BYLINE_PAGE_CACHE_SECONDS", "3600"))
+# Costly parts of pages (an article's related, previous and next articles) are kept this long,
+# invalidated by the same tags as pages; 0 turns that off.
+BYLINE_REMEMBER_SECONDS = int(os.environ.get("BYLINE_REMEMBER_SECONDS", str(24 * 3600)))
 # When the next scheduled article goes live (pages are not kept past it), and what refreshes
 # the cached sidebar before pages are invalidated (it adds the "sidebar" tag when it changed).
 BYLINE_PAGE_CACHE_HORIZON = "blog.invalidation.next_publication"

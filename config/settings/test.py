@@ -16,3 +16,4 @@ WHITENOISE_USE_FINDERS = True
 # The page cache is tested on its own (tests/pagecache): elsewhere a test that changes
 # content inside its never-committed transaction would be shown the page cached before.
 BYLINE_PAGE_CACHE_SECONDS = 0
+BYLINE_REMEMBER_SECONDS = 0

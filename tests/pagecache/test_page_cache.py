@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def page_cache(settings):
     settings.BYLINE_PAGE_CACHE_SECONDS = 3600
+    settings.BYLINE_REMEMBER_SECONDS = 3600
 
 
 @pytest.fixture
@@ -353,3 +354,27 @@ def test_the_sidebar_tag_moves_only_when_the_sidebar_changed(site):
     ArticleFactory(category=CategoryFactory(name="Brand new section"), tags=["python"])
     assert refresh_hook({"list"}) == ("sidebar",)
     assert refresh_hook({"a1"}) == ()  # not a listing change: nothing to recompute
+
+
+def test_related_articles_are_remembered_until_a_shared_tag_changes(client, site, commit, settings):
+    settings.BYLINE_PAGE_CACHE_SECONDS = 0  # pages rendered every time: only the remembered part is cached
+    article = site["article"]
+    url = article.get_absolute_url()
+    assert b"Related articles" not in get(client, url).content  # nothing shares its tag yet
+    with CaptureQueriesContext(connection) as first:
+        get(client, url)
+    commit(ArticleFactory, title="Also about Python", tags=["python"], published_at=article.published_at)
+    with CaptureQueriesContext(connection) as after_change:
+        response = get(client, url)
+    assert b"Also about Python" in response.content
+    with CaptureQueriesContext(connection) as again:
+        get(client, url)
+    assert len(again) == len(first) < len(after_change)
+
+
+def test_the_remembered_neighbours_change_when_one_is_published_between(client, site, commit, settings):
+    settings.BYLINE_PAGE_CACHE_SECONDS = 0
+    article = site["article"]
+    get(client, article.get_absolute_url())
+    commit(ArticleFactory, title="In between", published_at=article.published_at + timedelta(seconds=1))
+    assert b"In between" in get(client, article.get_absolute_url()).content
