@@ -11,6 +11,7 @@ import time
 
 from django.core.cache import cache
 from django.db.models import CharField, Count, Exists, OuterRef, Value
+from django.template.loader import render_to_string
 from taggit.models import Tag
 
 from pagecache.cache import set_horizon
@@ -25,7 +26,7 @@ ARCHIVE_MONTHS = 12
 
 
 def compute():
-    """{"categories": [{name, slug}], "tags": [{name, slug}], "months": [date], "until": datetime or None}.
+    """{"categories": [{name, slug}], "tags": [{name, slug}], "months": [date], "until": datetime or None, "html"}.
 
     `until`: when the next scheduled article goes live, and the sidebar may change.
     """
@@ -55,7 +56,7 @@ def compute():
     rows = list(categories.union(tags, all=True))
     months, next_publication = Article.objects.archive_months_and_next_publication(limit=ARCHIVE_MONTHS)
     set_horizon(next_publication)  # the page cache would ask the database for it otherwise
-    return {
+    data = {
         "categories": sorted(
             ({"name": name, "slug": slug} for kind, name, slug in rows if kind == "c"), key=lambda c: c["name"]
         ),
@@ -65,6 +66,9 @@ def compute():
         "months": months,
         "until": next_publication,
     }
+    # The same for every page and every reader: render it once too (links, dates, headings).
+    data["html"] = render_to_string("blog/_sidebar.html", data)
+    return data
 
 
 def _seconds(data):

@@ -1,4 +1,4 @@
-"""Sidebar pieces (two queries for all three when not cached); the article page's share bar and call-out."""
+"""The sidebar (cached HTML); the article page's share bar and call-out."""
 
 from urllib.parse import quote, urlencode
 
@@ -7,29 +7,17 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from blog import sidebar
+from blog import sidebar as sidebar_module
 from blog.callout import encode_email, readable_email, split_after_paragraph
 from blog.images import responsive_body
 
 register = template.Library()
 
 
-@register.inclusion_tag("blog/_category_list.html")
-def category_list():
-    """Categories that have live articles (cached with the rest of the sidebar: blog/sidebar.py)."""
-    return {"categories": sidebar.load()["categories"]}
-
-
-@register.inclusion_tag("blog/_archive_months.html")
-def archive_months():
-    """The most recent months that have live articles."""
-    return {"months": sidebar.load()["months"]}
-
-
-@register.inclusion_tag("blog/_tag_cloud.html")
-def tag_cloud():
-    """The tags used most by the latest live articles, alphabetically (blog/sidebar.py)."""
-    return {"tags": sidebar.load()["tags"]}
+@register.simple_tag
+def sidebar():
+    """The sidebar's HTML: categories, tag cloud and archive months, cached (blog/sidebar.py)."""
+    return mark_safe(sidebar_module.load()["html"])
 
 
 # Article page: share links, the body with its call-out, the obfuscated contributions address.
