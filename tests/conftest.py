@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from pagecache.cache import local_copies
 from tests.factories import AuthorFactory, UserFactory
 
 
@@ -19,8 +20,10 @@ def _media_root(settings, tmp_path):
 def _clear_cache():
     """Every test starts with an empty cache, so query counts do not depend on order."""
     cache.clear()
+    local_copies.clear()
     yield
     cache.clear()
+    local_copies.clear()
 
 
 @pytest.fixture

@@ -96,7 +96,7 @@ def test_with_services_every_server_shares_them():
         AWS_LOCATION="/site-a/",
         **BUCKET,
     )
-    assert shown["cache"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert shown["cache"]["BACKEND"] == "core.cache.RedisCache"
     assert shown["cache"]["LOCATION"] == "redis://cache.internal:6379/2"
     assert (shown["engine"], shown["db_name"], shown["db_host"]) == (
         "django.db.backends.postgresql",

@@ -378,3 +378,22 @@ def test_the_remembered_neighbours_change_when_one_is_published_between(client, 
     get(client, article.get_absolute_url())
     commit(ArticleFactory, title="In between", published_at=article.published_at + timedelta(seconds=1))
     assert b"In between" in get(client, article.get_absolute_url()).content
+
+
+def test_a_local_copy_is_never_served_after_an_invalidation(client, site, commit):
+    url = site["article"].get_absolute_url()
+    get(client, url)
+    assert pages.local_copies.get(pages.entry_key(get(client, url).wsgi_request)) is not None
+    site["article"].title = "Changed while a copy was kept"
+    commit(site["article"].save)
+    response = get(client, url)
+    assert state(response) == "miss"
+    assert b"Changed while a copy was kept" in response.content
+
+
+def test_a_hit_from_the_shared_cache_is_kept_locally(client, site):
+    url = site["article"].get_absolute_url()
+    get(client, url)
+    pages.local_copies.clear()  # as in another worker process
+    assert state(get(client, url)) == "hit"
+    assert len(pages.local_copies.entries) == 1
