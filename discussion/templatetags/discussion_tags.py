@@ -1,5 +1,8 @@
+import functools
+
 from django import template
 from django.template.loader import render_to_string
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -12,6 +15,20 @@ register = template.Library()
 # The visible fields of an unbound comment form, rendered once per process and language: they
 # are the same on every article (Django renders each widget through templates, about 3 ms).
 _UNBOUND_FIELDS = {}
+
+
+@register.simple_tag
+def hidden_comment_fields(form):
+    """The hidden fields (target, timestamp, signature, parent) as Django writes them, without
+    a template per widget."""
+    return format_html_join(
+        "",
+        '<input type="hidden" name="{}" value="{}" id="{}">',
+        (
+            (field.html_name, "" if field.value() is None else field.value(), field.auto_id)
+            for field in form.hidden_fields()
+        ),
+    )
 
 
 @register.simple_tag
@@ -41,22 +58,35 @@ def comment_tree(comments):
 
 @register.inclusion_tag("discussion/_comment_section.html", takes_context=True)
 def comments_section(context, article):
-    """The article's published comments as a thread and the "Leave a Reply" form (one query)."""
+    """The article's published comments as a thread and the "Leave a Reply" form.
+
+    One query, run only when the thread is rendered: the template keeps the rendered thread
+    until the article's comments change ({% remember %}), and the heading uses the article's
+    exact `comment_count`.
+    """
     site_settings = context.get("site_settings")
-    comments = list(Comment.objects.published().for_article(article).order_by("submit_date", "pk"))
     is_open = comments_open(article, site_settings)
+
+    @functools.cache
+    def published():
+        return list(Comment.objects.published().for_article(article).order_by("submit_date", "pk"))
+
+    @functools.cache
+    def thread():
+        return comment_tree(published())
+
     replying_to = None
     request = context.get("request")
     reply_id = request.GET.get("replyto", "") if request is not None else ""
     if is_open and reply_id.isdigit():
-        replying_to = next((c for c in comments if c.pk == int(reply_id)), None)
+        replying_to = next((c for c in published() if c.pk == int(reply_id)), None)
     form = None
     if is_open:
         form = CommentForm(article, initial={"parent": replying_to.pk if replying_to else None})
     return {
         "article": article,
-        "comments": comment_tree(comments),
-        "count": len(comments),
+        "comments": thread,  # templates call it (once: it is cached)
+        "count": article.comment_count,
         "form": form,
         "is_open": is_open,
         "closes_at": comments_close_at(article, site_settings),
