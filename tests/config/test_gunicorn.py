@@ -8,13 +8,14 @@ import multiprocessing
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 
 import pytest
 import redis
+
+from tests.services import free_port
 
 from .conftest import ROOT, manage, production_env, run
 
@@ -93,12 +94,6 @@ def redis_db():
     yield client
     client.flushdb()
     client.close()
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get(port, path, **headers):

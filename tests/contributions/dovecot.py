@@ -11,7 +11,6 @@ mail belongs to `nobody` and imap-login runs as `nobody`; run as another user, e
 """
 
 import contextlib
-import ctypes
 import email.message
 import getpass
 import grp
@@ -20,13 +19,14 @@ import os
 import pwd
 import re
 import shutil
-import signal
 import socket
 import ssl
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+from tests.services import die_with_parent, free_port
 
 DOVECOT = "/usr/sbin/dovecot"
 INSTALL_HINT = (
@@ -38,18 +38,6 @@ START_TIMEOUT = 30
 
 def installed():
     return os.access(DOVECOT, os.X_OK)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _die_with_parent():
-    """In the child: SIGTERM when the test process dies, so no Dovecot outlives a killed test run."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 class Dovecot:
@@ -88,7 +76,7 @@ class Dovecot:
                 stdin=subprocess.DEVNULL,
                 stdout=console,
                 stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent,  # set before any test thread exists
+                preexec_fn=die_with_parent,  # set before any test thread exists
             )
         self._wait_until_listening()
         return self

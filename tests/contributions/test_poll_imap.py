@@ -16,6 +16,7 @@ from django.db import DatabaseError
 from contributions.inbound import ingest
 from contributions.management.commands import poll_imap
 from contributions.models import InboundMessage, Submission
+from tests.services import free_port
 
 from . import dovecot
 
@@ -316,7 +317,7 @@ def test_missing_settings_are_a_command_error(monkeypatch):
 
 
 def test_no_server_is_a_command_error(imap, monkeypatch):
-    port = dovecot.free_port()
+    port = free_port()
     monkeypatch.setenv("BYLINE_IMAP_PORT", str(port))
     with pytest.raises(CommandError, match="cannot connect"):
         poll()

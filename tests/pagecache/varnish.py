@@ -6,20 +6,18 @@ directory (-n), 32 MB of memory storage and no management port. `stop()` ends it
 drops its worker to Debian's vcache user (its default jail), so the directory is world-readable.
 """
 
-import contextlib
-import ctypes
 import http.client
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 from django.conf import settings
+
+from tests.services import die_with_parent, free_port
 
 VARNISHD = "/usr/sbin/varnishd"
 VCL = Path(settings.BASE_DIR) / "deploy" / "varnish" / "byline.vcl"
@@ -32,18 +30,6 @@ START_TIMEOUT = 30
 
 def installed():
     return os.access(VARNISHD, os.X_OK)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _die_with_parent():
-    """In the child: SIGTERM when the test process dies, so no varnishd outlives a killed test run."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def vcl_for_backend(port):
@@ -90,7 +76,7 @@ class Varnish:
                 stdin=subprocess.DEVNULL,
                 stdout=console,
                 stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent,  # set before any test thread exists
+                preexec_fn=die_with_parent,  # set before any test thread exists
             )  # fmt: skip
         self._wait_until_answering()
         return self

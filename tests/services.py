@@ -1,0 +1,20 @@
+"""Helpers for the throwaway servers some tests start (Dovecot, Varnish, gunicorn)."""
+
+import contextlib
+import ctypes
+import signal
+import socket
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def die_with_parent():
+    """For subprocess's preexec_fn: SIGTERM the child when the test process dies, so no server
+    outlives a killed test run (Linux; elsewhere a no-op)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
