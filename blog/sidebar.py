@@ -14,6 +14,7 @@ from django.db.models import CharField, Count, Exists, OuterRef, Value
 from django.template.loader import render_to_string
 from taggit.models import Tag
 
+from core.requestcache import per_request
 from pagecache.cache import set_horizon
 
 from .models import Article, Category
@@ -79,6 +80,11 @@ def _seconds(data):
 
 
 def load():
+    """The sidebar, once per request (blog pages ask for it twice)."""
+    return per_request(CACHE_KEY, _load)
+
+
+def _load():
     data = cache.get(CACHE_KEY)
     if data is None:
         data = compute()

@@ -6,6 +6,7 @@ from django_prose_editor.fields import ProseEditorField
 
 from pagecache.cache import invalidate
 
+from .requestcache import forget, per_request
 from .sanitizer import PROSE_EXTENSIONS, sanitize_html
 
 DEFAULT_AFFILIATE_DISCLOSURE = _(
@@ -167,6 +168,7 @@ class SiteSettings(models.Model):
         )
         super().save(*args, **kwargs)
         cache.delete(self.CACHE_KEY)
+        forget(self.CACHE_KEY)
         invalidate({"site"})  # every cached page shows the settings
         if old_patterns is not None and old_patterns != self.affiliate_patterns:
             # Articles were marked with the old patterns: re-check them all once the
@@ -177,14 +179,22 @@ class SiteSettings(models.Model):
 
     @classmethod
     def load(cls):
-        """Return the site settings, from the cache when possible (one query when not)."""
+        """Return the site settings: once per request, from the cache when possible (one query when not)."""
+        return per_request(cls.CACHE_KEY, cls._load)
+
+    @classmethod
+    def _load(cls):
         settings = cache.get(cls.CACHE_KEY)
         if settings is None:
             settings = cls.objects.select_related("affiliate_page").filter(pk=1).first()
             if settings is None:
                 settings = cls(pk=1)
                 settings.save()
-            settings.footer_menu = list(Page.objects.filter(in_footer=True).only("title", "slug"))
+            settings.footer_menu = [
+                # Addresses worked out once here, not on every page.
+                {"title": page.title, "url": page.get_absolute_url()}
+                for page in Page.objects.filter(in_footer=True).only("title", "slug")
+            ]
             cache.set(cls.CACHE_KEY, settings, timeout=None)
         return settings
 
@@ -211,6 +221,7 @@ class Page(models.Model):
         self.body = sanitize_html(self.body)
         super().save(*args, **kwargs)
         cache.delete(SiteSettings.CACHE_KEY)  # the footer menu is cached with the settings
+        forget(SiteSettings.CACHE_KEY)
         # The page itself, and the footer menu and pages sitemap on every page: all pages.
         invalidate({"site"})
 
@@ -220,5 +231,6 @@ class Page(models.Model):
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
         cache.delete(SiteSettings.CACHE_KEY)
+        forget(SiteSettings.CACHE_KEY)
         invalidate({"site"})
         return result

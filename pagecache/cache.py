@@ -204,6 +204,7 @@ class LocalCopies:
 
 
 local_copies = LocalCopies(size=500)
+remembered_copies = LocalCopies(size=2000)
 
 
 def fetch(request):
@@ -274,12 +275,18 @@ def remember(key, compute):
     if settings.BYLINE_REMEMBER_SECONDS <= 0:
         return compute()
     key = "pc:memo:" + key
-    entry = cache.get(key)
+    entry = remembered_copies.get(key)
+    from_shared = entry is None
+    if from_shared:
+        entry = cache.get(key)
     if entry is not None:
         value, versions, expires = entry
         current = cache.get_many([version_key(name) for name, _version in versions])
         if expires > time.time() and all(current.get(version_key(name)) == version for name, version in versions):
+            if from_shared:
+                remembered_copies.put(key, entry)
             return value, [name for name, _version in versions]
+        remembered_copies.discard(key)
     before = generation()
     value, names = compute()
     names = sorted(set(names))
@@ -295,7 +302,9 @@ def remember(key, compute):
         found.update(cache.get_many([version_key(name) for name in names if version_key(name) not in found]))
         versions = tuple((name, found.get(version_key(name))) for name in names)
         if all(version is not None for _name, version in versions):
-            cache.set(key, (value, versions, time.time() + seconds), timeout=seconds)
+            entry = (value, versions, time.time() + seconds)
+            cache.set(key, entry, timeout=seconds)
+            remembered_copies.put(key, entry)
     return value, names
 
 

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from pagecache.cache import local_copies
+from pagecache.cache import local_copies, remembered_copies
 from tests.factories import AuthorFactory, UserFactory
 
 
@@ -21,9 +21,11 @@ def _clear_cache():
     """Every test starts with an empty cache, so query counts do not depend on order."""
     cache.clear()
     local_copies.clear()
+    remembered_copies.clear()
     yield
     cache.clear()
     local_copies.clear()
+    remembered_copies.clear()
 
 
 @pytest.fixture
