@@ -1,3 +1,4 @@
+import copy
 from datetime import date
 
 from django.conf import settings
@@ -154,8 +155,18 @@ class ArticleDetailView(DetailView):
     def get_queryset(self):
         return Article.objects.live().select_related("author", "category").prefetch_related("tags")
 
+    def live_article(self, slug):
+        """The live article at `slug`, remembered until it changes (a copy: requests may share it)."""
+
+        def lookup():
+            article = self.get_queryset().filter(slug=slug).first()
+            return article, [f"a{article.pk}"] if article else []
+
+        article, _tags = pages.remember(f"article:{slug}", lookup)
+        return copy.copy(article)
+
     def get(self, request, *args, **kwargs):
-        article = self.get_queryset().filter(slug=kwargs["slug"]).first()
+        article = self.live_article(kwargs["slug"])
         if article is None:
             taken_down = Article.objects.filter(slug=kwargs["slug"], status=Article.Status.TAKEN_DOWN).first()
             if taken_down is not None:

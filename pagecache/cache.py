@@ -268,9 +268,10 @@ def store(request, response, generation_before):
 def remember(key, compute):
     """A value derived from content, kept until a tag it depends on is invalidated.
 
-    `compute()` returns `(value, tags)`, and so does `remember()`. Like pages, the value is not kept past the next
-    scheduled publication, and not stored when content changed while it was computed.
-    For parts of pages that are costly to work out (an article's related articles).
+    `compute()` returns `(value, tags)`, and so does `remember()`; a None value is not kept.
+    Like pages, the value is not kept past the next scheduled publication, and not stored when
+    content changed while it was computed. For parts of pages that are costly to work out (an
+    article's related articles, its rendered text).
     """
     if settings.BYLINE_REMEMBER_SECONDS <= 0:
         return compute()
@@ -290,6 +291,8 @@ def remember(key, compute):
     before = generation()
     value, names = compute()
     names = sorted(set(names))
+    if value is None:  # nothing found: not kept, so whatever appears there later is seen at once
+        return value, names
     seconds = settings.BYLINE_REMEMBER_SECONDS
     if next_publication := horizon():
         seconds = min(seconds, int(next_publication - time.time()))

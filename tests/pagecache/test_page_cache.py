@@ -397,3 +397,16 @@ def test_a_hit_from_the_shared_cache_is_kept_locally(client, site):
     pages.local_copies.clear()  # as in another worker process
     assert state(get(client, url)) == "hit"
     assert len(pages.local_copies.entries) == 1
+
+
+def test_a_remembered_article_is_seen_withdrawn_and_a_new_one_at_once(client, site, commit, settings):
+    settings.BYLINE_PAGE_CACHE_SECONDS = 0
+    article = site["article"]
+    url = article.get_absolute_url()
+    assert get(client, url).status_code == 200
+    article.status = Article.Status.WITHDRAWN
+    commit(article.save)
+    assert get(client, url).status_code == 404
+    assert get(client, "/2026/11/not-yet/").status_code == 404  # a miss is not remembered
+    fresh = commit(ArticleFactory, slug="not-yet", title="Arrived later")
+    assert get(client, fresh.get_absolute_url()).status_code == 200
