@@ -16,7 +16,8 @@ memory, in which case config/gunicorn.py runs one worker. Workers are not recycl
 - uncached: gunicorn with BYLINE_PAGE_CACHE_SECONDS=0; for each page (home, an article, a tag,
   a category, an author, a search, the RSS feed) wrk drives the page and then the reference, a
   bare Django view returning as many bytes as the page, through the same middleware;
-- cached: gunicorn restarted with the page cache on, each page warmed by one request;
+- cached: gunicorn restarted with the page cache on, each page warmed by one request and
+  measured right after the reference again (the machine's speed drifts between minutes);
 - varnish: Debian's varnishd with deploy/varnish/byline.vcl in front of the cached gunicorn,
   against a second varnishd serving a static copy of the same article bytes.
 
@@ -447,12 +448,16 @@ class Bench:
             base = self.start_gunicorn(server, database, env, page_cache=PAGE_CACHE_SECONDS, info=info)
             print_header(f"{database}, page cache on ({PAGE_CACHE_SECONDS} s)")
             for page, path in pages.items():
-                self.fetch(base + path)
+                body = self.fetch(base + path)
                 _, headers, _ = get(base + path)
+                # The reference again, right before: on a shared machine the rate drifts by tens of
+                # percent between minutes, and a ratio is only as good as its two runs' likeness.
+                reference = self.measure(database, page, "reference", base + f"/bench/reference/{len(body)}/")
+                self.record(reference, None)
                 row = self.measure(database, page, "cached", base + path)
                 # pagecache/middleware.py says whether it answered; the warm-up should have made it a hit.
                 row["page_cache"] = headers.get("X-Page-Cache")
-                self.record(row, references[page])
+                self.record(row, reference["rps"])
                 if row["page_cache"] != "hit":
                     print(f"{'':<10}(the second request was not a page-cache hit: X-Page-Cache {row['page_cache']})")
             if "article" in pages:
