@@ -28,6 +28,13 @@ def _page_address(request, number):
 
 
 @register.simple_tag(takes_context=True)
+def absolute_url(context, url):
+    """`url` made absolute on the request's scheme and host; already absolute ones (media on a
+    bucket or CDN) stay as they are."""
+    return context["request"].build_absolute_uri(url)
+
+
+@register.simple_tag(takes_context=True)
 def canonical_url(context):
     """This page's absolute address, keeping only `page` (and only from page 2 on)."""
     request = context["request"]
