@@ -35,6 +35,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from core.requestcache import forget, per_request
+
 GENERATION_KEY = "pc:gen"
 HORIZON_KEY = "pc:horizon"
 NO_HORIZON = 0.0
@@ -46,6 +48,20 @@ _pending = threading.local()
 
 def version_key(name):
     return f"pc:v:{name}"
+
+
+def current_versions(names):
+    """{tag: its version now (None: none yet)}, read from the cache once per request for each tag.
+
+    The parts of one page depend on the same tags: the first part checked reads their versions,
+    the others reuse them (what was current when the request began to use them).
+    """
+    known = per_request("pc:versions", dict)
+    missing = [name for name in names if name not in known]
+    if missing:
+        found = cache.get_many([version_key(name) for name in missing])
+        known.update({name: found.get(version_key(name)) for name in missing})
+    return {name: known[name] for name in names}
 
 
 def tag(request, *names):
@@ -100,6 +116,7 @@ def _flush(batch):
     for hook in _before_flush_hooks():
         batch["tags"].update(hook(batch["tags"]) or ())
     token = uuid.uuid4().hex
+    forget("pc:versions")
     cache.set(GENERATION_KEY, token, timeout=None)  # first: see the module docstring
     cache.set_many({version_key(name): token for name in batch["tags"]}, timeout=None)
     if settings.BYLINE_VARNISH_URLS or (settings.CLOUDFLARE_ZONE_ID and settings.CLOUDFLARE_API_TOKEN):
@@ -282,8 +299,8 @@ def remember(key, compute):
         entry = cache.get(key)
     if entry is not None:
         value, versions, expires = entry
-        current = cache.get_many([version_key(name) for name, _version in versions])
-        if expires > time.time() and all(current.get(version_key(name)) == version for name, version in versions):
+        current = current_versions([name for name, _version in versions])
+        if expires > time.time() and all(current[name] == version for name, version in versions):
             if from_shared:
                 remembered_copies.put(key, entry)
             return value, [name for name, _version in versions]
