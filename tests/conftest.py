@@ -72,3 +72,24 @@ def make_image_file(name="photo.png", size=(800, 450), color=(30, 90, 200), fmt=
 @pytest.fixture
 def image_file():
     return make_image_file()
+
+
+def _database_order(item):
+    """0: tests in a rolled-back transaction, 1: tests that commit (they flush every table at the
+    end, data migrations' rows included: the Editors group, the standard pages), 2: no database."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    if (marker and marker.kwargs.get("transaction")) or "live_server" in fixtures or "transactional_db" in fixtures:
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run committing tests after all the others that use the database, as pytest-django means to.
+
+    pytest-django sorts them so, but pytest's own fixture-based reordering (for the browser tests'
+    session-scoped, parametrized fixtures) can move them back among the others, which then find the
+    tables flushed. This runs last and sorts again (stable: the order within each group stays).
+    """
+    items.sort(key=_database_order)
