@@ -4,6 +4,7 @@ import contextlib
 import ctypes
 import signal
 import socket
+import subprocess
 
 
 def free_port():
@@ -18,3 +19,12 @@ def die_with_parent():
     outlives a killed test run (Linux; elsewhere a no-op)."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def wait_or_kill(process, timeout=15):
+    """Wait for `process`, already asked to stop, to end; kill it after `timeout` seconds."""
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

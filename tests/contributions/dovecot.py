@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.services import die_with_parent, free_port
+from tests.services import die_with_parent, free_port, wait_or_kill
 
 DOVECOT = "/usr/sbin/dovecot"
 INSTALL_HINT = (
@@ -84,11 +84,7 @@ class Dovecot:
     def stop(self):
         if self.process is not None:
             subprocess.run([DOVECOT, "-c", str(self.conf), "stop"], capture_output=True, check=False)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            wait_or_kill(self.process)
             self.process = None
         if self.dir is not None:
             shutil.rmtree(self.dir, ignore_errors=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from tests.services import die_with_parent, free_port
+from tests.services import die_with_parent, free_port, wait_or_kill
 
 VARNISHD = "/usr/sbin/varnishd"
 VCL = Path(settings.BASE_DIR) / "deploy" / "varnish" / "byline.vcl"
@@ -84,11 +84,7 @@ class Varnish:
     def stop(self):
         if self.process is not None:
             self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            wait_or_kill(self.process)
             self.process = None
         if self.dir is not None:
             shutil.rmtree(self.dir, ignore_errors=True)
