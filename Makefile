@@ -7,13 +7,14 @@ DEMO_ARTICLES ?= 40
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test test-services test-postgres test-browser bench bench-pages lint format check migrate clean
+.PHONY: help install run test check-deploy test-services test-postgres test-browser bench bench-pages lint format check migrate clean
 
 help:
 	@echo "make run     install, migrate, load demo content and serve http://$(HOST):$(PORT)"
 	@echo "make test    install and run the whole test suite"
 	@echo "make bench   requests/s, p50, p99 under gunicorn and wrk with N (default 10000) articles; DURATION, OUT, COMPARE"
 	@echo "make bench-pages   in-process page latency and query counts with N articles"
+	@echo "make check-deploy   Django's deployment checklist under production settings"
 	@echo "make lint | format | check | test-postgres | clean"
 
 $(BIN)/python:
@@ -101,6 +102,19 @@ format: install
 check: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Django's deployment checklist under production settings, failing on any warning. The
+# production environment's own variables are used where set; the others get stand-ins that
+# describe the intended deployment (PostgreSQL, Redis, a media bucket), nothing is contacted.
+check-deploy: install
+	DJANGO_SETTINGS_MODULE=config.settings.production \
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-news.example.com}" \
+	DATABASE_URL="$${DATABASE_URL:-postgres://byline@db.internal:5432/byline}" \
+	REDIS_URL="$${REDIS_URL:-redis://cache.internal:6379/0}" \
+	AWS_STORAGE_BUCKET_NAME="$${AWS_STORAGE_BUCKET_NAME:-byline-media}" \
+	DJANGO_STATIC_ROOT="$${DJANGO_STATIC_ROOT:-$(CURDIR)/staticfiles}" \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) .pytest_cache staticfiles node_modules test-artifacts

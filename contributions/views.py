@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 
 from core import ratelimit
 from core.models import Page
+from core.security import editor_page
 
 from . import workflow
 from .forms import RevisionForm, SubmissionForm
@@ -26,6 +27,7 @@ def _render_form(request, form, status=200, refusal=None):
 
 
 @never_cache
+@editor_page
 def submit(request):
     """The public guest-post form: guidelines above, the form below."""
     if request.method != "POST":
@@ -71,6 +73,7 @@ def thanks(request):
 
 
 @never_cache
+@editor_page
 def status(request, token):
     """Where a submission stands, for whoever has its unguessable link. No internal notes."""
     submission = get_object_or_404(Submission.objects.prefetch_related("images"), token=token)

@@ -4,6 +4,7 @@ Values come from the environment (see README "Configuration"). Defaults live
 here only where they are harmless; production.py insists on the rest.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -60,10 +61,15 @@ INSTALLED_APPS = [
     "django_comments",
     "complaints",
     "pagecache",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the page cache, so cached pages get the headers too.
+    "core.security.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETag / Last-Modified answered with 304, cached pages included.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -75,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: refuses sign-ins from locked-out users and addresses.
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -219,6 +227,58 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp, through core/security.py): scripts, styles, fonts and
+# pictures from this site only, and no inline script but the editor's import map (allowed by
+# its hash). Uploaded media served from elsewhere (an S3 bucket or CDN) add their origin:
+# BYLINE_CSP_MEDIA_ORIGINS, comma-separated.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *env_list("BYLINE_CSP_MEDIA_ORIGINS")],
+        "media-src": ["'self'", *env_list("BYLINE_CSP_MEDIA_ORIGINS")],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Permissions-Policy (django-permissions-policy): none of these browser features is used.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+# Admin sign-in: django-axes locks a user name out from an address after
+# BYLINE_LOGIN_FAILURES failed attempts, for BYLINE_LOGIN_LOCKOUT_MINUTES (attempts are kept in
+# the database, so the count holds across app servers; editors see them in the admin).
+AXES_FAILURE_LIMIT = int(os.environ.get("BYLINE_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("BYLINE_LOGIN_LOCKOUT_MINUTES", "60")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+# The client's address as the rate limits see it (REMOTE_ADDR, which the proxy in front sets:
+# config/gunicorn.py).
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 # LOGGING
 LOGGING = {
@@ -228,7 +288,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # One line per task start and end is noise; failures still show (outbox records them too).
-    "loggers": {"django_tasks": {"level": "WARNING"}},
+    "loggers": {"django_tasks": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # BYLINE

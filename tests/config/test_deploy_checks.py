@@ -45,3 +45,18 @@ def test_only_deploy_checks_warn(static_root):
     # A plain `check` (run by migrate and runserver) stays quiet about deployment.
     found, _output = core_warnings(static_root)
     assert found == set()
+
+
+def test_the_deploy_checklist_reports_nothing_in_production(static_root):
+    # Django's own security checks (HSTS, cookies, SSL redirect, ...) and ours, as `make check-deploy`.
+    env = production_env(DJANGO_STATIC_ROOT=str(static_root), **SHARED)
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_the_deploy_checklist_fails_on_an_insecure_setting(static_root):
+    env = production_env(DJANGO_STATIC_ROOT=str(static_root), DJANGO_SECURE_SSL_REDIRECT="false", **SHARED)
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "security.W008" in result.stdout + result.stderr
