@@ -11,8 +11,9 @@ urlpatterns = [
     path("contribute/", include("contributions.urls")),
     path("comments/", include("discussion.urls")),
     path("copyright/", include("complaints.urls")),
-    # Inbound email webhooks of email providers (django-anymail), e.g. /anymail/mailgun/inbound/.
-    path("anymail/", include("anymail.urls")),
+    # Inbound email webhooks of email providers (django-anymail), e.g. /anymail/mailgun/inbound/,
+    # rate- and size-limited (contributions/webhooks.py).
+    path("anymail/", include("contributions.webhooks")),
     path("", include("core.urls")),
     # Last: blog URLs include the catch-all /<year>/... shapes.
     path("", include("blog.urls")),

@@ -1,7 +1,11 @@
 """Per-client rate limits kept in the configured cache (Redis in production, so they hold
 across app servers). One counter per scope and client address, for a fixed window."""
 
+import functools
+
+from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
 
 
 def client_ip(request):
@@ -40,3 +44,31 @@ def declared_size(request):
         return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
     except (TypeError, ValueError):
         return 0
+
+
+def limit_posts(scope, *, per_hour, max_bytes):
+    """A view decorator for machine-facing POST endpoints: 413 for a body declared larger than the
+    setting named `max_bytes` (refused before it is read), 429 once an address has posted as many
+    times as the setting named `per_hour` allows in the hour. Settings are read per request.
+
+    Human-facing forms answer with their own page instead (contributions, discussion, complaints).
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def limited(request, *args, **kwargs):
+            if request.method == "POST":
+                limit = getattr(settings, max_bytes)
+                if declared_size(request) > limit:
+                    return HttpResponse(f"Request body too large (limit {limit} bytes).\n", status=413)
+                ip = client_ip(request)
+                if is_limited(scope, ip, getattr(settings, per_hour)):
+                    response = HttpResponse("Too many requests from this address; retry later.\n", status=429)
+                    response["Retry-After"] = "3600"
+                    return response
+                count(scope, ip)
+            return view(request, *args, **kwargs)
+
+        return limited
+
+    return decorator

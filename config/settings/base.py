@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_comments",
     "complaints",
     "pagecache",
+    "backups",
     "axes",
     "csp",
 ]
@@ -314,6 +315,10 @@ BYLINE_ACKS_PER_SENDER_PER_DAY = int(os.environ.get("BYLINE_ACKS_PER_SENDER_PER_
 BYLINE_COMPLAINTS_PER_HOUR = int(os.environ.get("BYLINE_COMPLAINTS_PER_HOUR", "5"))
 # Comments posted per IP address per hour (held or not).
 BYLINE_COMMENTS_PER_HOUR = int(os.environ.get("BYLINE_COMMENTS_PER_HOUR", "10"))
+# The email providers' webhooks (contributions/webhooks.py): POSTs per hour from one address
+# (a provider posts from a few addresses, for every message the site receives) and their size.
+BYLINE_WEBHOOK_POSTS_PER_HOUR = int(os.environ.get("BYLINE_WEBHOOK_POSTS_PER_HOUR", "1000"))
+BYLINE_WEBHOOK_MAX_REQUEST_BYTES = int(os.environ.get("BYLINE_WEBHOOK_MAX_REQUEST_BYTES", str(40 * 1024 * 1024)))
 # A comment form sent back sooner than this many seconds after the page was served is refused (bots).
 BYLINE_COMMENT_MIN_SECONDS = int(os.environ.get("BYLINE_COMMENT_MIN_SECONDS", "3"))
 

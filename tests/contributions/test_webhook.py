@@ -59,3 +59,27 @@ def test_provider_retry_is_idempotent(client, django_capture_on_commit_callbacks
         for _ in range(2):
             assert client.post(URL, {"body-mime": mime(), **signed()}).status_code == 200
     assert Submission.objects.count() == 1
+
+
+def test_an_oversized_post_is_refused_before_it_is_read(client, settings):
+    settings.BYLINE_WEBHOOK_MAX_REQUEST_BYTES = 1000
+    response = client.generic("POST", URL, b"x" * 10, content_type="application/octet-stream", CONTENT_LENGTH="5000000")
+    assert response.status_code == 413
+    assert b"too large" in response.content
+    assert not InboundMessage.objects.exists()
+
+
+def test_posts_beyond_the_hourly_limit_get_429_and_a_retry_later(client, settings, django_capture_on_commit_callbacks):
+    settings.BYLINE_WEBHOOK_POSTS_PER_HOUR = 2
+    for _ in range(2):
+        assert client.post(URL, {"body-mime": mime(), **signed(key="wrong-key")}).status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, {"body-mime": mime(), **signed()})
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
+    assert not InboundMessage.objects.exists()  # nothing parsed: the provider sends it again later
+    # Another address (another of the provider's senders) is not limited.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, {"body-mime": mime(), **signed()}, REMOTE_ADDR="198.51.100.20")
+    assert response.status_code == 200
+    assert Submission.objects.count() == 1
