@@ -1,8 +1,11 @@
-from django.db import connection
+import sys
+
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import DetailView
 
@@ -51,5 +54,11 @@ def page_not_found(request, exception):
 
 @requires_csrf_token
 def server_error(request):
-    # No context processors: the database may be what failed.
+    """The 500 page; a 503 that asks to retry when the database could not be reached or used
+    (down, restarting, failed over, locked). No context processors: they would query it."""
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "60"
+        add_never_cache_headers(response)
+        return response
     return HttpResponseServerError(loader.get_template("500.html").render())

@@ -151,3 +151,26 @@ def test_s3_media_urls_without_a_custom_domain_name_the_endpoint_unsigned():
     shown = media_urls(["articles/a.jpg"], AWS_S3_ENDPOINT_URL="https://s3.example.net", **BUCKET)
     # Path-style on a custom endpoint; no signature and so no expiry.
     assert shown["urls"] == ["https://s3.example.net/byline-media/articles/a.jpg"]
+
+
+# A request to the production application while nothing answers where the database should be.
+REQUEST_WITHOUT_DATABASE = """
+import django
+django.setup()
+from django.test import Client
+client = Client(raise_request_exception=False, HTTP_HOST="news.example.com")
+response = client.get("/", secure=True)
+print(response.status_code, response["Retry-After"], "cannot reach its database" in response.content.decode())
+"""
+
+
+def test_an_unreachable_database_gives_a_503_page_not_a_traceback(static_root):
+    from tests.services import free_port
+
+    env = production_env(
+        DJANGO_STATIC_ROOT=str(static_root), DATABASE_URL=f"postgres://byline@127.0.0.1:{free_port()}/byline"
+    )
+    result = run([sys.executable, "-c", REQUEST_WITHOUT_DATABASE], env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["503", "60", "True"]
+    assert "Traceback" not in result.stdout

@@ -24,6 +24,25 @@ def test_server_error_page_renders_without_the_database(settings, monkeypatch):
     assert "Something went wrong on our side" in response.content.decode()
 
 
+@pytest.mark.parametrize("error", ["OperationalError", "InterfaceError"])
+def test_a_database_outage_is_a_503_asking_to_retry(settings, monkeypatch, error):
+    import django.db
+
+    settings.DEBUG = False
+
+    def unreachable(self, request, *args, **kwargs):
+        raise getattr(django.db, error)("connection to server at 127.0.0.1 failed")
+
+    monkeypatch.setattr("blog.views.HomeView.get", unreachable)
+    client = Client(raise_request_exception=False)
+    with connection.execute_wrapper(lambda *args: (_ for _ in ()).throw(AssertionError("queried"))):
+        response = client.get(reverse("blog:home"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert "no-cache" in response["Cache-Control"]
+    assert "cannot reach its database" in response.content.decode()
+
+
 def test_site_settings_are_editable_and_shown(client, editor_client):
     url = reverse("admin:core_sitesettings_change", args=[1])
     # Every other field as it is (the admin form posts them all).
