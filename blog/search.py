@@ -99,18 +99,33 @@ def _highlight(text):
 
 
 class SearchResults:
-    """Live articles matching a query, best first; sliced by the Paginator (lazy)."""
+    """Live articles matching a query, best first; sliced by the Paginator (lazy).
 
-    def __init__(self, query):
+    Only the `limit` most recently added matches (BYLINE_SEARCH_MAX_RESULTS) are ranked and
+    counted: the window of candidates is read newest first from the index and stops there, so a
+    common word costs the same at 100,000 articles as at 1,000 (ranking every match of "battery"
+    made search cost grow with the archive). `more` says that there were more matches.
+    """
+
+    def __init__(self, query, limit=None):
         self.terms = parse(query)
-        self._count = None
-        self._all_matches = 0  # SQLite: matches including articles that are not live
+        self.limit = limit or settings.BYLINE_SEARCH_MAX_RESULTS
         self.now = timezone.now()
+        self._window = None
+        self._span = 0
+
+    def window(self):
+        """The ids of the newest live matches, newest first: at most limit + 1 (one more tells `more`)."""
+        if self._window is None:
+            self._window = self._run_window() if self.terms else []
+        return self._window
 
     def count(self):
-        if self._count is None:
-            self._count = self._run_count() if self.terms else 0
-        return self._count
+        return min(len(self.window()), self.limit)
+
+    @property
+    def more(self):
+        return len(self.window()) > self.limit
 
     def __len__(self):
         return self.count()
@@ -119,9 +134,12 @@ class SearchResults:
         if not isinstance(index, slice):
             return self[index : index + 1][0]
         start, stop = index.start or 0, index.stop
-        if not self.terms or stop is not None and stop <= start:
+        if stop is None:
+            stop = self.count()
+        if not self.terms or stop <= start or not self.count():
             return []
-        rows = self._run_page(start, (stop - start) if stop is not None else self.count())
+        oldest = self.window()[self.count() - 1]
+        rows = self._run_page(oldest, start, stop - start)
         articles = Article.objects.for_listing().in_bulk([pk for pk, _rank, _snippet in rows])
         page = []
         for pk, rank, snippet in rows:
@@ -137,22 +155,36 @@ class SearchResults:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
-    def _run_count(self):
+    def _run_window(self):
+        wanted = self.limit + 1
         if connection.vendor == "postgresql":
-            sql = f"SELECT count(*) FROM blog_article a, {_PG_QUERY} WHERE {_PG_WHERE}"
-            return self._execute(sql, [language(), _websearch_query(self.terms), self.now])[0][0]
-        # All matches (FTS5 counts them from its index alone) less the matching articles that are
-        # not live: far fewer, and found through the status index. A join to filter every match
-        # would read the whole table when a word is common.
+            sql = f"SELECT a.id FROM blog_article a, {_PG_QUERY} WHERE {_PG_WHERE} ORDER BY a.id DESC LIMIT %s"
+            rows = self._execute(sql, [language(), _websearch_query(self.terms), self.now, wanted])
+            self._span = len(rows)
+            return [pk for (pk,) in rows]
+        # FTS5 reads its matches newest first (ORDER BY rowid DESC) and stops at the LIMIT; the
+        # ones that are not live (drafts, the scheduled: often the newest) are left out here.
+        # When too many were, ask for more.
         sql = f"""
-            SELECT (SELECT count(*) FROM blog_article_fts WHERE blog_article_fts MATCH %s),
-                   (SELECT count(*) FROM blog_article_fts WHERE blog_article_fts MATCH %s AND rowid IN ({_NOT_LIVE}))
+            SELECT f.rowid, {_SQLITE_LIVE} FROM (
+                SELECT rowid FROM blog_article_fts WHERE blog_article_fts MATCH %s ORDER BY rowid DESC LIMIT %s
+            ) f JOIN blog_article a ON a.id = f.rowid
+            ORDER BY f.rowid DESC
         """
-        query = _fts5_query(self.terms)
-        self._all_matches, not_live = self._execute(sql, [query, query, self.now])[0]
-        return self._all_matches - not_live
+        asked = wanted + 20
+        while True:
+            rows = self._execute(sql, [self.now, _fts5_query(self.terms), asked])
+            live = [pk for pk, is_live in rows if is_live]
+            if len(live) >= wanted or len(rows) < asked:
+                live = live[:wanted]
+                # Index rows from the newest to the window's oldest, live or not: what the
+                # ranking query reads at most.
+                self._span = next(n for n, (pk, _) in enumerate(rows, 1) if pk == live[-1]) if live else 0
+                return live
+            asked *= 2
 
-    def _run_page(self, offset, limit):
+    def _run_page(self, oldest, offset, limit):
+        """(id, rank, snippet) of the window's matches ranked offset to offset + limit."""
         if connection.vendor == "postgresql":
             sql = f"""
                 SELECT page.id, page.rank,
@@ -160,7 +192,7 @@ class SearchResults:
                 FROM (
                     SELECT a.id, ts_rank_cd(a.search_vector, q, 1) AS rank, q, a.published_at
                     FROM blog_article a, {_PG_QUERY}
-                    WHERE {_PG_WHERE}
+                    WHERE {_PG_WHERE} AND a.id >= %s
                     ORDER BY rank DESC, a.published_at DESC, a.id DESC
                     LIMIT %s OFFSET %s
                 ) page JOIN blog_article a ON a.id = page.id
@@ -169,24 +201,24 @@ class SearchResults:
             options = (
                 f'StartSel={_START}, StopSel={_STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
             )
-            params = [language(), _LT + _GT, options, language(), _websearch_query(self.terms), self.now, limit, offset]
-            return self._execute(sql, params)
-        # FTS5 ranks inside its index ("ORDER BY rank" with the bm25 weights set on the table) and
-        # stops after `wanted` rows; only those are joined to filter what is not live. When too
+            params = [language(), _LT + _GT, options, language(), _websearch_query(self.terms), self.now, oldest]
+            return self._execute(sql, params + [limit, offset])
+        # FTS5 ranks inside its index ("ORDER BY rank" with the bm25 weights set on the table),
+        # over the window only (rowid >= its oldest), and stops after `wanted` rows, whose
+        # snippets alone are made; only those are joined to filter what is not live. When too
         # few of them are live, ask for more.
         sql = f"""
             SELECT f.rowid, f.rank, f.snippet FROM (
                 SELECT rowid, rank, snippet(blog_article_fts, 2, %s, %s, ' … ', 24) AS snippet
-                FROM blog_article_fts WHERE blog_article_fts MATCH %s ORDER BY rank LIMIT %s
+                FROM blog_article_fts WHERE blog_article_fts MATCH %s AND rowid >= %s ORDER BY rank LIMIT %s
             ) f JOIN blog_article a ON a.id = f.rowid
-            WHERE a.status = '{_PUBLISHED}' AND a.published_at <= %s
+            WHERE {_SQLITE_LIVE}
             ORDER BY f.rank, a.published_at DESC, a.id DESC
         """
         wanted = offset + limit + max(limit, 20)
-        self.count()  # sets _all_matches
         while True:
-            rows = self._execute(sql, [_START, _STOP, _fts5_query(self.terms), wanted, self.now])
-            if len(rows) >= offset + limit or wanted >= self._all_matches:
+            rows = self._execute(sql, [_START, _STOP, _fts5_query(self.terms), oldest, wanted, self.now])
+            if len(rows) >= offset + limit or wanted >= self._span:
                 return rows[offset : offset + limit]
             wanted *= 2
 
@@ -194,10 +226,7 @@ class SearchResults:
 _PUBLISHED = Article.Status.PUBLISHED.value
 _PG_QUERY = "websearch_to_tsquery(%s::regconfig, %s) q"
 _PG_WHERE = f"a.search_vector @@ q AND a.status = '{_PUBLISHED}' AND a.published_at <= %s"
-_NOT_LIVE = (
-    "SELECT id FROM blog_article WHERE status IN ({}) UNION ALL "
-    "SELECT id FROM blog_article WHERE status = '{}' AND published_at > %s"
-).format(", ".join(f"'{s}'" for s in Article.Status.values if s != _PUBLISHED), _PUBLISHED)
+_SQLITE_LIVE = f"a.status = '{_PUBLISHED}' AND a.published_at <= %s"
 
 
 def search(query):

@@ -242,6 +242,7 @@ def search(request):
         "blog/search.html",
         {
             "query": query,
+            "results": results,
             "page_obj": page_obj,
             "articles": page_obj.object_list,
             "is_paginated": page_obj.has_other_pages(),

@@ -299,6 +299,9 @@ BYLINE_SITE_URL = os.environ.get("BYLINE_SITE_URL", "http://127.0.0.1:8000").rst
 BYLINE_PREVIEW_MAX_AGE = int(os.environ.get("BYLINE_PREVIEW_MAX_AGE", 7 * 24 * 3600))
 # Search queries are cut to this many characters before they reach the database.
 BYLINE_SEARCH_MAX_LENGTH = 200
+# Search ranks and counts the newest matches only, this many (blog/search.py): its cost stays
+# the same however large the archive grows.
+BYLINE_SEARCH_MAX_RESULTS = int(os.environ.get("BYLINE_SEARCH_MAX_RESULTS", "1000"))
 # Full-text search language: a PostgreSQL text search configuration ("english", "german",
 # "simple", ...); on SQLite "english" adds the Porter stemmer. Applied by `migrate` or
 # `manage.py rebuild_search_index`.

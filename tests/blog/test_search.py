@@ -185,3 +185,46 @@ class TestIndex:
     def test_rebuild_command(self, corpus):
         call_command("rebuild_search_index")
         assert len(titles("battery")) == 3
+
+
+class TestWindow:
+    """Only the newest BYLINE_SEARCH_MAX_RESULTS matches are ranked and counted."""
+
+    def test_the_newest_matches_are_ranked_and_the_count_says_there_are_more(self, client, db, settings):
+        settings.BYLINE_SEARCH_MAX_RESULTS = 5
+        # The oldest match is the best one (the word in its title), but outside the window.
+        ArticleFactory(title="Camera of the year", standfirst="", body="<p>Camera camera.</p>")
+        newer = [ArticleFactory(title=f"Note {n}", standfirst="", body="<p>A camera, once.</p>") for n in range(7)]
+        response = client.get(SEARCH, {"q": "camera"})
+        results = response.context["results"]
+        assert results.more
+        assert response.context["page_obj"].paginator.count == 5
+        assert {a.pk for a in response.context["articles"]} == {a.pk for a in newer[-5:]}
+        assert "The 5 newest of many results for “camera”" in response.content.decode()
+
+    def test_exactly_the_limit_is_not_more(self, client, db, settings):
+        settings.BYLINE_SEARCH_MAX_RESULTS = 3
+        for n in range(3):
+            ArticleFactory(title=f"Drone {n}")
+        response = client.get(SEARCH, {"q": "drone"})
+        assert not response.context["results"].more
+        assert "3 results for “drone”" in response.content.decode()
+
+    def test_new_drafts_and_scheduled_articles_do_not_take_the_window(self, db, settings):
+        settings.BYLINE_SEARCH_MAX_RESULTS = 3
+        live = [ArticleFactory(title=f"Router {n}") for n in range(4)]
+        for n in range(60):  # newer than every live one
+            DraftFactory(title=f"Router draft {n}")
+        ArticleFactory(title="Router soon", published_at=timezone.now() + datetime.timedelta(days=1))
+        results = search("router")
+        assert results.count() == 3 and results.more
+        assert {a.pk for a in results[:10]} == {a.pk for a in live[1:]}
+
+    def test_the_ranking_inside_the_window_is_by_relevance(self, db, settings):
+        settings.BYLINE_SEARCH_MAX_RESULTS = 3
+        ArticleFactory(title="Speaker old", standfirst="", body="<p>speaker</p>")
+        ArticleFactory(title="Plain", standfirst="", body="<p>A speaker.</p>")
+        ArticleFactory(title="Speaker speaker", standfirst="", body="<p>speaker speaker</p>")
+        ArticleFactory(title="Other", standfirst="", body="<p>The speaker, again.</p>")
+        assert titles("speaker")[0] == "Speaker speaker"
+        assert "Speaker old" not in titles("speaker")
