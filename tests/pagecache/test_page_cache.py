@@ -410,3 +410,30 @@ def test_a_remembered_article_is_seen_withdrawn_and_a_new_one_at_once(client, si
     assert get(client, "/2026/11/not-yet/").status_code == 404  # a miss is not remembered
     fresh = commit(ArticleFactory, slug="not-yet", title="Arrived later")
     assert get(client, fresh.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("listing", ["home", "category", "tag"])
+def test_a_listing_is_counted_once_until_one_of_its_articles_changes(client, site, commit, settings, listing):
+    settings.BYLINE_PAGE_CACHE_SECONDS = 0
+    url = {
+        "home": reverse("blog:home"),
+        "category": site["tech"].get_absolute_url(),
+        "tag": reverse("blog:tag-detail", kwargs={"slug": "python"}),
+    }[listing]
+
+    def count():
+        return get(client, url).context["paginator"].count
+
+    with CaptureQueriesContext(connection) as first:
+        before = count()
+    with CaptureQueriesContext(connection) as again:
+        assert count() == before
+    counting = [q["sql"] for q in first.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert len(counting) == 1
+    assert not [q for q in again.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    commit(ArticleFactory, title="Another about Python", category=site["tech"], tags=["python"])
+    assert count() == before + 1
+    withdrawn = Article.objects.get(title="Another about Python")
+    withdrawn.status = Article.Status.WITHDRAWN
+    commit(withdrawn.save)
+    assert count() == before
