@@ -8,6 +8,7 @@ well-behaved auto-responders never answer them, which prevents mail loops.
 """
 
 import logging
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -40,8 +41,18 @@ def queue_email(to, subject, body, *, reference="", headers=None, auto=True):
         message_id=make_msgid(domain=_domain()),
         reference=reference,
     )
-    transaction.on_commit(lambda: send_email_task.enqueue(email.pk))
+    transaction.on_commit(partial(_enqueue, email.pk))
     return email
+
+
+def _enqueue(email_id):
+    """Hand the sending to the task queue. Runs after commit, often still inside the request: when the
+    queue is down, the change that caused the email is saved all the same, and the email stays queued
+    for `send_queued_email` instead of turning the contributor's success page into an error."""
+    try:
+        send_email_task.enqueue(email_id)
+    except Exception:
+        logger.exception("Email %s stays queued: the task queue refused it.", email_id)
 
 
 def send_email(email):
