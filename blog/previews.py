@@ -18,5 +18,8 @@ def preview_url(article):
 
 def read_preview_token(token):
     """Return the article pk the token names, or raise signing.BadSignature (incl. expired)."""
-    data = signing.loads(token, salt=SALT, max_age=settings.BYLINE_PREVIEW_MAX_AGE)
+    try:
+        data = signing.loads(token, salt=SALT, max_age=settings.BYLINE_PREVIEW_MAX_AGE)
+    except ValueError as exc:  # signed with this salt but without a timestamp: TimestampSigner fails so
+        raise signing.BadSignature("No timestamp.") from exc
     return data["pk"], data["slug"]

@@ -5,31 +5,44 @@ from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
+from . import uploads
 from .analysis import DUPLICATE_THRESHOLD
+
+# The first characters of a tracking token: email subjects carry them ([#xxxxxxxx], see
+# notifications.py) so that replies find their submission. Not secret, then; the rest is.
+TOKEN_SELECTOR_LENGTH = 8
 
 
 def new_token():
+    """An unguessable tracking token: 24 random bytes (192 bits), 32 URL-safe characters."""
     return secrets.token_urlsafe(24)
 
 
-def _random_path(folder, filename):
+# What each kind of stored file is named with. Media is served publicly, with a content type
+# guessed from the extension: a name the sender chose ("piece.html" sent as a Word document by
+# email) must never make the server hand out HTML or SVG from the site's own origin.
+IMAGE_EXTENSIONS = {extension.lstrip(".") for extension in uploads.IMAGE_EXTENSIONS.values()}
+
+
+def _random_path(folder, extension):
     # Random names: neither the contributor's file name nor a guessable counter is in the URL.
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return f"submissions/{folder}/{timezone.now():%Y/%m}/{secrets.token_urlsafe(16)}.{extension}"
 
 
 def upload_document(instance, filename):
-    return _random_path("documents", filename)
+    return _random_path("documents", "docx")  # the only kind of document kept
 
 
 def upload_message(instance, filename):
-    return _random_path("messages", filename)
+    return _random_path("messages", "eml")
 
 
 def upload_image(instance, filename):
-    return _random_path("images", filename)
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return _random_path("images", extension if extension in IMAGE_EXTENSIONS else "bin")
 
 
 class SubmissionQuerySet(models.QuerySet):
@@ -39,6 +52,21 @@ class SubmissionQuerySet(models.QuerySet):
 
     def from_address(self, email):
         return self.filter(email__iexact=email)
+
+    def by_token(self, token):
+        """The submission whose tracking token is `token`, or None.
+
+        The database is asked only for the first TOKEN_SELECTOR_LENGTH characters (which email
+        subjects show anyway); the whole token is then compared in constant time, so response
+        times tell nothing about how much of a guessed token is right.
+        """
+        if not isinstance(token, str) or len(token) <= TOKEN_SELECTOR_LENGTH:
+            return None
+        # startswith may match more than the exact prefix (LIKE ignores case on SQLite).
+        for candidate in self.filter(token__startswith=token[:TOKEN_SELECTOR_LENGTH]):
+            if constant_time_compare(candidate.token, token):
+                return candidate
+        return None
 
     def counts_by_status(self):
         """{status: count} for every status, in one query."""

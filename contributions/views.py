@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -76,9 +76,9 @@ def thanks(request):
 @editor_page
 def status(request, token):
     """Where a submission stands, for whoever has its unguessable link. No internal notes."""
-    submission = get_object_or_404(Submission.objects.prefetch_related("images"), token=token)
-    if submission.status == Submission.Status.SPAM:
-        raise Http404  # never confirm anything to a spammer
+    submission = Submission.objects.prefetch_related("images").by_token(token)
+    if submission is None or submission.status == Submission.Status.SPAM:
+        raise Http404  # unknown token; and never confirm anything to a spammer
     form = None
     if submission.status == Submission.Status.CHANGES_REQUESTED:
         if request.method == "POST":
