@@ -194,6 +194,7 @@ class SubmissionAdmin(DecisionsMixin, admin.ModelAdmin):
             path("<int:pk>/reject/", view(self.reject_view), name="contributions_submission_reject"),
             path("<int:pk>/spam/", view(self.spam_view), name="contributions_submission_spam"),
             path("<int:pk>/raw/", view(self.raw_message_view), name="contributions_submission_raw"),
+            path("<int:pk>/document/", view(self.document_view), name="contributions_submission_document"),
             *super().get_urls(),
         ]
 
@@ -241,14 +242,23 @@ class SubmissionAdmin(DecisionsMixin, admin.ModelAdmin):
         )
 
     def raw_message_view(self, request, pk):
+        return self._private_file(request, pk, "raw_message", "eml", "message/rfc822")
+
+    def document_view(self, request, pk):
+        docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        return self._private_file(request, pk, "original_document", "docx", docx)
+
+    def _private_file(self, request, pk, field, extension, content_type):
+        """A private file of a submission (core/storage.py), as a download, for those who may view it."""
         submission = get_object_or_404(Submission, pk=pk)
-        if not self.has_view_permission(request, submission) or not submission.raw_message:
+        file = getattr(submission, field)
+        if not self.has_view_permission(request, submission) or not file:
             raise Http404
         return FileResponse(
-            submission.raw_message.open("rb"),
+            file.open("rb"),
             as_attachment=True,
-            filename=f"submission-{submission.pk}.eml",
-            content_type="message/rfc822",
+            filename=f"submission-{submission.pk}.{extension}",
+            content_type=content_type,
         )
 
     # Bulk actions, through the same transitions

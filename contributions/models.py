@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
+from core.storage import private_storage
+
 from . import uploads
 from .analysis import DUPLICATE_THRESHOLD
 
@@ -103,8 +105,11 @@ class Submission(models.Model):
     bio = models.TextField(_("short bio"), blank=True)
     suggested_tags = models.CharField(_("suggested tags"), max_length=300, blank=True)
     consent_at = models.DateTimeField(_("agreed to the guidelines"), null=True, blank=True)
-    original_document = models.FileField(_("original document"), upload_to=upload_document, blank=True)
-    raw_message = models.FileField(_("raw message"), upload_to=upload_message, blank=True)
+    # Only editors may read these (core/storage.py): the admin serves them, they have no public URL.
+    original_document = models.FileField(
+        _("original document"), upload_to=upload_document, storage=private_storage, blank=True
+    )
+    raw_message = models.FileField(_("raw message"), upload_to=upload_message, storage=private_storage, blank=True)
     headers = models.JSONField(_("original headers"), default=dict, blank=True)
     sender_verification = models.JSONField(
         _("sender verification"), default=dict, blank=True, help_text=_("SPF, DKIM and DMARC verdicts for email.")

@@ -81,6 +81,28 @@ if AWS_STORAGE_BUCKET_NAME:
             "file_overwrite": False,
         },
     }
+    # Private files (raw emails, guest posts' Word documents) in a bucket of their own,
+    # AWS_PRIVATE_BUCKET_NAME, that grants nobody public reads; without one, under "private/"
+    # in the media bucket, stored with a private ACL (then the bucket's policy must not make
+    # every object public). Only the admin reads them, through the app.
+    STORAGES["private"] = {  # noqa: F405
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **STORAGES["default"]["OPTIONS"],  # noqa: F405
+            "bucket_name": os.environ.get("AWS_PRIVATE_BUCKET_NAME", "").strip() or AWS_STORAGE_BUCKET_NAME,
+            "custom_domain": None,
+            "location": "/".join(
+                part
+                for part in (
+                    os.environ.get("AWS_LOCATION", "").strip("/"),
+                    "" if os.environ.get("AWS_PRIVATE_BUCKET_NAME", "").strip() else "private",
+                )
+                if part
+            ),
+            "default_acl": "private",
+            "querystring_auth": True,
+        },
+    }
 
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))

@@ -78,6 +78,7 @@ def test_without_services_everything_stays_on_this_machine():
     shown = settings_under()
     assert shown["storages"] == {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "private": {"BACKEND": "core.storage.PrivateFileSystemStorage"},
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
     assert shown["cache"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
@@ -118,6 +119,21 @@ def test_with_services_every_server_shares_them():
             "file_overwrite": False,
         },
     }
+    # Private files: the same bucket under private/, never public, no CDN.
+    assert shown["storages"]["private"]["OPTIONS"] == {
+        **shown["storages"]["default"]["OPTIONS"],
+        "custom_domain": None,
+        "location": "site-a/private",
+        "default_acl": "private",
+        "querystring_auth": True,
+    }
+
+
+def test_private_files_can_have_a_bucket_of_their_own():
+    shown = settings_under(AWS_PRIVATE_BUCKET_NAME="byline-private", **BUCKET)
+    options = shown["storages"]["private"]["OPTIONS"]
+    assert (options["bucket_name"], options["location"], options["default_acl"]) == ("byline-private", "", "private")
+    assert shown["storages"]["default"]["OPTIONS"]["bucket_name"] == "byline-media"
 
 
 @pytest.mark.parametrize(("value", "expected"), [("0", 0), ("600", 600)])

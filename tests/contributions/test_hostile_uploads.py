@@ -606,5 +606,7 @@ def test_an_emailed_document_is_stored_as_docx_whatever_it_is_called(settings, f
 
     name = submission.original_document.name
     assert re.fullmatch(r"submissions/documents/\d{4}/\d{2}/[A-Za-z0-9_-]{22}\.docx", name), name
-    media = Path(settings.MEDIA_ROOT).resolve()
-    assert media in Path(submission.original_document.path).resolve().parents
+    # In the private storage (core/storage.py), never under the public media.
+    private = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
+    assert private in Path(submission.original_document.path).resolve().parents
+    assert Path(settings.MEDIA_ROOT).resolve() not in Path(submission.original_document.path).resolve().parents
