@@ -103,6 +103,16 @@ class ArticleQuerySet(models.QuerySet):
         """Live articles with everything a card renders (author, category, tags)."""
         return self.live().select_related("author", "category").prefetch_related("tags")
 
+    def live_in_order(self, pks):
+        """The live articles among `pks`, in that order, with what a card renders.
+
+        Looked up by primary key, and checked for liveness here rather than in the query: with
+        live()'s conditions in it, SQLite (which has no statistics unless ANALYZE ran) walked the
+        (status, published_at) index through every live article to find ten (30 ms at 100,000).
+        """
+        found = self.order_by().select_related("author", "category").prefetch_related("tags").in_bulk(pks)
+        return [found[pk] for pk in pks if pk in found and found[pk].is_live]
+
     def related_to(self, article, limit=3, window=1000):
         """Live articles sharing the most tags with `article`, nearest in time on ties.
 

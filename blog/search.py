@@ -15,6 +15,7 @@ change of BYLINE_SEARCH_LANGUAGE takes effect there too, or with `rebuild_search
 query, one query for the page's ids, ranks and snippets, one to load those articles.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -23,6 +24,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from pagecache import cache as pages
 
 from .models import Article
 
@@ -104,7 +107,9 @@ class SearchResults:
     Only the `limit` most recently added matches (BYLINE_SEARCH_MAX_RESULTS) are ranked and
     counted: the window of candidates is read newest first from the index and stops there, so a
     common word costs the same at 100,000 articles as at 1,000 (ranking every match of "battery"
-    made search cost grow with the archive). `more` says that there were more matches.
+    made search cost grow with the archive). `more` says that there were more matches. The
+    window and each page's ranked rows are remembered (pagecache.remember) until a live article
+    changes.
     """
 
     def __init__(self, query, limit=None):
@@ -117,8 +122,20 @@ class SearchResults:
     def window(self):
         """The ids of the newest live matches, newest first: at most limit + 1 (one more tells `more`)."""
         if self._window is None:
-            self._window = self._run_window() if self.terms else []
+            if self.terms:
+                # Remembered until a live article changes ("list", blog/invalidation.py): a query
+                # that many readers send (a story's name) is worked out once.
+                (self._window, self._span), _tags = pages.remember(
+                    self._memo_key("window"), lambda: (self._run_window(), ["list"])
+                )
+            else:
+                self._window = []
         return self._window
+
+    def _memo_key(self, part):
+        terms = repr([(term.words, term.exclude) for term in self.terms])
+        digest = hashlib.sha256(f"{language()}|{self.limit}|{terms}".encode()).hexdigest()[:32]
+        return f"search:{digest}:{part}"
 
     def count(self):
         return min(len(self.window()), self.limit)
@@ -139,15 +156,16 @@ class SearchResults:
         if not self.terms or stop <= start or not self.count():
             return []
         oldest = self.window()[self.count() - 1]
-        rows = self._run_page(oldest, start, stop - start)
-        articles = Article.objects.for_listing().in_bulk([pk for pk, _rank, _snippet in rows])
-        page = []
-        for pk, rank, snippet in rows:
-            article = articles.get(pk)
-            if article is not None:  # withdrawn between the two queries
-                article.search_rank = rank
-                article.search_snippet = _highlight(snippet)
-                page.append(article)
+        rows, _tags = pages.remember(
+            self._memo_key(f"{start}:{stop}"), lambda: (self._run_page(oldest, start, stop - start), ["list"])
+        )
+        # Without those withdrawn since the rows were worked out.
+        page = Article.objects.live_in_order([pk for pk, _rank, _snippet in rows])
+        found = {pk: (rank, snippet) for pk, rank, snippet in rows}
+        for article in page:
+            rank, snippet = found[article.pk]
+            article.search_rank = rank
+            article.search_snippet = _highlight(snippet)
         return page
 
     def _execute(self, sql, params):
@@ -160,8 +178,7 @@ class SearchResults:
         if connection.vendor == "postgresql":
             sql = f"SELECT a.id FROM blog_article a, {_PG_QUERY} WHERE {_PG_WHERE} ORDER BY a.id DESC LIMIT %s"
             rows = self._execute(sql, [language(), _websearch_query(self.terms), self.now, wanted])
-            self._span = len(rows)
-            return [pk for (pk,) in rows]
+            return [pk for (pk,) in rows], len(rows)
         # FTS5 reads its matches newest first (ORDER BY rowid DESC) and stops at the LIMIT; the
         # ones that are not live (drafts, the scheduled: often the newest) are left out here.
         # When too many were, ask for more.
@@ -171,7 +188,7 @@ class SearchResults:
             ) f JOIN blog_article a ON a.id = f.rowid
             ORDER BY f.rowid DESC
         """
-        asked = wanted + 20
+        asked = wanted + wanted // 4
         while True:
             rows = self._execute(sql, [self.now, _fts5_query(self.terms), asked])
             live = [pk for pk, is_live in rows if is_live]
@@ -179,8 +196,8 @@ class SearchResults:
                 live = live[:wanted]
                 # Index rows from the newest to the window's oldest, live or not: what the
                 # ranking query reads at most.
-                self._span = next(n for n, (pk, _) in enumerate(rows, 1) if pk == live[-1]) if live else 0
-                return live
+                span = next(n for n, (pk, _) in enumerate(rows, 1) if pk == live[-1]) if live else 0
+                return live, span
             asked *= 2
 
     def _run_page(self, oldest, offset, limit):

@@ -437,3 +437,23 @@ def test_a_listing_is_counted_once_until_one_of_its_articles_changes(client, sit
     withdrawn.status = Article.Status.WITHDRAWN
     commit(withdrawn.save)
     assert count() == before
+
+
+def test_a_search_is_worked_out_once_until_a_live_article_changes(client, site, commit, settings):
+    settings.BYLINE_PAGE_CACHE_SECONDS = 0
+    url = reverse("blog:search") + "?q=python+winter"
+
+    def found():
+        return [a.title for a in get(client, url).context["articles"]]
+
+    with CaptureQueriesContext(connection) as first:
+        assert found() == []
+    with CaptureQueriesContext(connection) as again:
+        assert found() == []
+    fts = [q for q in again.captured_queries if "MATCH" in q["sql"] or "@@" in q["sql"]]
+    assert len(again) < len(first) and fts == []
+    fresh = commit(ArticleFactory, title="Python in winter", body="<p>Python, in winter.</p>")
+    assert found() == ["Python in winter"]
+    fresh.status = Article.Status.WITHDRAWN
+    commit(fresh.save)
+    assert found() == []
