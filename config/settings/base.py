@@ -208,6 +208,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Byline <norepl
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Any Django email backend by dotted path, e.g. anymail.backends.mailgun.EmailBackend.
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Seconds an SMTP server may take to answer: one that accepts connections but never answers
+# must not hold a worker (the email stays queued in the outbox and is sent again later).
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
 # django-anymail reads its provider settings from ANYMAIL_* variables, e.g.
 # ANYMAIL_MAILGUN_API_KEY -> ANYMAIL["MAILGUN_API_KEY"].
 ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.items() if key.startswith("ANYMAIL_")}

@@ -72,3 +72,23 @@ def test_database_task_backend_sends_through_the_worker(settings):
     email.refresh_from_db()
     assert email.status == OutgoingEmail.Status.SENT
     assert [m.subject for m in mail.outbox] == ["Queued"]
+
+
+def test_a_mail_server_that_never_answers_times_out_and_the_email_waits(settings, django_capture_on_commit_callbacks):
+    """It accepts the connection and says nothing: EMAIL_TIMEOUT ends the wait, the email is kept."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)  # the kernel completes the handshake; nobody ever writes a greeting
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = listener.getsockname()
+        settings.EMAIL_TIMEOUT = 1
+        with django_capture_on_commit_callbacks(execute=True):
+            email = queue_email(["a@example.com"], "Hello", "Body")
+    finally:
+        listener.close()
+    email.refresh_from_db()
+    assert email.status == OutgoingEmail.Status.FAILED
+    assert email.last_error.startswith(("TimeoutError", "timeout", "SMTPServerDisconnected"))
