@@ -7,13 +7,14 @@ DEMO_ARTICLES ?= 40
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test check-deploy test-services test-postgres test-browser bench bench-pages lint format check migrate clean
+.PHONY: help install run test check-deploy test-services test-postgres test-browser bench bench-pages loadtest lint format check migrate clean
 
 help:
 	@echo "make run     install, migrate, load demo content and serve http://$(HOST):$(PORT)"
 	@echo "make test    install and run the whole test suite"
 	@echo "make bench   requests/s, p50, p99 under gunicorn and wrk with N (default 10000) articles; DURATION, OUT, COMPARE"
 	@echo "make bench-pages   in-process page latency and query counts with N articles"
+	@echo "make loadtest   mixed load by locust (reads, posts, bad input): zero 5xx; N (2000), DURATION (60), USERS (50)"
 	@echo "make check-deploy   Django's deployment checklist under production settings"
 	@echo "make lint | format | check | test-postgres | clean"
 
@@ -67,7 +68,7 @@ N ?= $(or $(BENCH_ARTICLES),10000)
 
 # Page render latency and query counts, in-process (Django's test client), on SQLite.
 bench-pages: install
-	$(BIN)/python bench/pages.py --articles $(N)
+	$(BIN)/python bench/pages.py --articles $(N) $(BENCH_ARGS)
 
 # Requests per second, p50 and p99 of the pages under gunicorn, driven by wrk for DURATION
 # seconds each, uncached, cached, through Varnish, and against a bare reference view
@@ -90,6 +91,15 @@ bench: install
 		bash .ci/install-varnish; fi
 	$(BIN)/python bench/load.py --articles $(N) --duration $(DURATION) $(if $(OUT),--out $(OUT)) $(BENCH_ARGS)
 endif
+
+# A bounded mixed load on gunicorn, driven by locust (bench/loadtest.py, bench/locustfile.py): readers,
+# comments, guest posts, complaints and bad input from USERS users (default 50) for DURATION seconds
+# (default 60) on N articles (default 2000). Fails on any 5xx or lost post; the report goes to
+# bench/results/loadtest-<timestamp>.json. LOADTEST_ARGS passes more, e.g. "--database postgres".
+# Not part of `make test`. The defaults are bench/loadtest.py's: N and DURATION pass only when given.
+loadtest: install
+	$(BIN)/python bench/loadtest.py $(if $(filter-out file,$(origin N)),--articles $(N)) \
+		$(if $(filter-out file,$(origin DURATION)),--duration $(DURATION)) $(if $(USERS),--users $(USERS)) $(LOADTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -11,7 +11,7 @@ collects the static files once, and starts gunicorn with config/gunicorn.py on a
 with production settings (bench/settings.py: production's plus the reference view), Redis as the
 cache when it answers (a dedicated database number, flushed at every start), otherwise local
 memory, in which case config/gunicorn.py runs one worker. Workers are not recycled
-(GUNICORN_MAX_REQUESTS=0 unless set): see Bench.base_env. Then:
+(GUNICORN_MAX_REQUESTS=0 unless set): see Harness.base_env. Then:
 
 - uncached: gunicorn with BYLINE_PAGE_CACHE_SECONDS=0; for each page (home, an article, a tag,
   a category, an author, a search, the RSS feed) wrk drives the page and then the reference, a
@@ -301,43 +301,24 @@ def tool_version(cmd):
     return text[0] if text else None
 
 
-# THE BENCH
+# SCRATCH DATABASES AND GUNICORN (shared with bench/loadtest.py)
 
 
-class Bench:
+class Harness:
+    """A scratch folder, the environment of the site under test, scratch databases and gunicorn.
+
+    `args` needs `redis_url` and `postgres_url`. Whatever is started or created goes on the
+    caller's ExitStack, which stops the processes and drops the databases.
+    """
+
+    settings_module = "bench.settings"
+
     def __init__(self, args, stack):
         self.args = args
         self.tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="byline-load-")))
-        self.wrk_script = self.tmp / "summary.lua"
-        self.wrk_script.write_text(WRK_SCRIPT)
-        self.results = []
-        self.out = Path(args.out) if args.out else default_out()
-        self.meta = {
-            "started": now(),
-            "finished": None,
-            "complete": False,
-            "articles": args.articles,
-            "duration_s": args.duration,
-            "connections": args.connections,
-            "threads": args.threads,
-            "commit": git_commit(),
-            "host": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
-            "tools": {
-                "wrk": tool_version([args.wrk, "--version"]),
-                "varnishd": tool_version([args.varnishd, "-V"]) if args.varnishd else None,
-                "gunicorn": tool_version([PYTHON, "-m", "gunicorn", "--version"]),
-            },
-            "targets": {
-                "cached pages, share of the reference's req/s": TARGETS[("cached", None)],
-                "uncached article, share of the reference's req/s": TARGETS[("uncached", "article")],
-                "article through Varnish, share of Varnish serving a static copy": TARGETS[("varnish", "article")],
-                "p50 at the larger N over p50 at the smaller (--compare)": P50_GROWTH_TARGET,
-            },
-            "databases": [],
-        }
         self.base_env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DJANGO_SETTINGS_MODULE": self.settings_module,
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_SECURE_SSL_REDIRECT": "false",  # plain HTTP here, no TLS proxy in front
@@ -368,6 +349,90 @@ class Bench:
             return None
         return client
 
+    def collectstatic(self):
+        print("collectstatic ...", flush=True)
+        run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], self.base_env, "collectstatic")
+
+    def open_database(self, stack, database):
+        """A scratch database -> the environment that points at it, or None when PostgreSQL does not answer."""
+        if database == "sqlite":
+            folder = self.tmp / "sqlite"
+            folder.mkdir()
+            return {**self.base_env, "DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3"}
+        admin_url = self.args.postgres_url
+        parts = urllib.parse.urlsplit(admin_url)
+        if not answers(parts.hostname or "127.0.0.1", parts.port or 5432):
+            return None
+        import psycopg
+
+        name = f"byline_bench_{os.getpid()}"
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        stack.callback(drop_postgres, admin_url, name)
+        return {**self.base_env, "DATABASE_URL": urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))}
+
+    def gunicorn_log(self, database):
+        return self.tmp / f"gunicorn-{database}.log"
+
+    def start_gunicorn(self, stack, database, env, page_cache, info):
+        """gunicorn with config/gunicorn.py on a free port -> its base URL, once /healthz/ answers.
+
+        Redis (the cache) is flushed first; `info["gunicorn"]` gets the workers and threads.
+        """
+        if self.redis:
+            self.redis.flushdb()
+        port = free_port()
+        env = {**env, "BYLINE_PAGE_CACHE_SECONDS": str(page_cache), "GUNICORN_BIND": f"127.0.0.1:{port}"}
+        config = ROOT / "config" / "gunicorn.py"
+        if not config.exists():
+            raise BenchError(f"{config} is missing")
+        info["gunicorn"] = gunicorn_settings(config, env)
+        proc = start(
+            stack,
+            "gunicorn",
+            [PYTHON, "-m", "gunicorn", "-c", str(config), "--bind", f"127.0.0.1:{port}", "config.wsgi"],
+            self.gunicorn_log(database),
+            env,
+        )
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(proc, base + "/healthz/")
+        return base
+
+
+# THE BENCH
+
+
+class Bench(Harness):
+    def __init__(self, args, stack):
+        super().__init__(args, stack)
+        self.wrk_script = self.tmp / "summary.lua"
+        self.wrk_script.write_text(WRK_SCRIPT)
+        self.results = []
+        self.out = Path(args.out) if args.out else default_out()
+        self.meta = {
+            "started": now(),
+            "finished": None,
+            "complete": False,
+            "articles": args.articles,
+            "duration_s": args.duration,
+            "connections": args.connections,
+            "threads": args.threads,
+            "commit": git_commit(),
+            "host": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+            "tools": {
+                "wrk": tool_version([args.wrk, "--version"]),
+                "varnishd": tool_version([args.varnishd, "-V"]) if args.varnishd else None,
+                "gunicorn": tool_version([PYTHON, "-m", "gunicorn", "--version"]),
+            },
+            "targets": {
+                "cached pages, share of the reference's req/s": TARGETS[("cached", None)],
+                "uncached article, share of the reference's req/s": TARGETS[("uncached", "article")],
+                "article through Varnish, share of Varnish serving a static copy": TARGETS[("varnish", "article")],
+                "p50 at the larger N over p50 at the smaller (--compare)": P50_GROWTH_TARGET,
+            },
+            "databases": [],
+        }
+
     def save(self):
         self.out.parent.mkdir(parents=True, exist_ok=True)
         data = {**self.meta, "results": self.results}
@@ -379,37 +444,20 @@ class Bench:
             f"({self.args.threads} threads), {self.args.duration} s per measurement; figures to {self.out}"
         )
         self.save()
-        print("collectstatic ...", flush=True)
-        run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], self.base_env, "collectstatic")
+        self.collectstatic()
         for database in self.args.databases:
             with contextlib.ExitStack() as stack:
                 env = self.open_database(stack, database)
-                if env is not None:
+                if env is None:
+                    parts = urllib.parse.urlsplit(self.args.postgres_url)
+                    print(f"\npostgres: nothing answers at {parts.hostname}:{parts.port or 5432}, skipped")
+                    self.meta["databases"].append({"name": "postgres", "skipped": "not reachable"})
+                else:
                     self.bench_database(stack, database, env)
         self.meta["finished"] = now()
         self.meta["complete"] = True
         self.save()
         self.summary()
-
-    def open_database(self, stack, database):
-        """A scratch database -> the environment that points at it, or None when it is skipped."""
-        if database == "sqlite":
-            folder = self.tmp / "sqlite"
-            folder.mkdir()
-            return {**self.base_env, "DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3"}
-        admin_url = self.args.postgres_url
-        parts = urllib.parse.urlsplit(admin_url)
-        if not answers(parts.hostname or "127.0.0.1", parts.port or 5432):
-            print(f"\npostgres: nothing answers at {parts.hostname}:{parts.port or 5432}, skipped")
-            self.meta["databases"].append({"name": "postgres", "skipped": "not reachable"})
-            return None
-        import psycopg
-
-        name = f"byline_bench_{os.getpid()}"
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        stack.callback(drop_postgres, admin_url, name)
-        return {**self.base_env, "DATABASE_URL": urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))}
 
     def bench_database(self, stack, database, env):
         env["DJANGO_MEDIA_ROOT"] = str(self.tmp / f"media-{database}")
@@ -462,26 +510,6 @@ class Bench:
                     print(f"{'':<10}(the second request was not a page-cache hit: X-Page-Cache {row['page_cache']})")
             if "article" in pages:
                 self.bench_varnish(server, database, base + pages["article"], info)
-
-    def start_gunicorn(self, stack, database, env, page_cache, info):
-        if self.redis:
-            self.redis.flushdb()
-        port = free_port()
-        env = {**env, "BYLINE_PAGE_CACHE_SECONDS": str(page_cache), "GUNICORN_BIND": f"127.0.0.1:{port}"}
-        config = ROOT / "config" / "gunicorn.py"
-        if not config.exists():
-            raise BenchError(f"{config} is missing")
-        info["gunicorn"] = gunicorn_settings(config, env)
-        proc = start(
-            stack,
-            "gunicorn",
-            [PYTHON, "-m", "gunicorn", "-c", str(config), "--bind", f"127.0.0.1:{port}", "config.wsgi"],
-            self.tmp / f"gunicorn-{database}.log",
-            env,
-        )
-        base = f"http://127.0.0.1:{port}"
-        wait_until_up(proc, base + "/healthz/")
-        return base
 
     def fetch(self, url):
         status, _, body = get(url)

@@ -8,7 +8,9 @@ A scratch database is used unless DATABASE_URL is given, in which case that data
 is migrated and seeded (idempotently) as is. Pages are rendered in-process through
 Django's test client, so the figures measure the application and the database, not
 the network or a WSGI server. The cache is cleared before every request: these are
-cold renders, the worst case.
+cold renders, the worst case. With --warm, the page cache is off but the remembered
+parts of pages (sidebar, counts, an article's text and neighbours) are kept, as in
+`make bench`'s "uncached" rows.
 """
 
 import argparse
@@ -28,7 +30,10 @@ def main():
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=50, help="renders per page")
     parser.add_argument("--messages", type=int, default=1000, help="text-only emails for the mbox ingestion run")
+    parser.add_argument("--warm", action="store_true", help="keep remembered page parts (page cache off)")
     args = parser.parse_args()
+    if args.warm:
+        os.environ["BYLINE_PAGE_CACHE_SECONDS"] = "0"
 
     scratch = tempfile.TemporaryDirectory(prefix="byline-bench-")
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch.name}/bench.sqlite3")
@@ -54,8 +59,11 @@ def main():
     print(f"\n{'page':<16}{'queries':>8}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
     for name, url in pages.items():
         timings = []
+        if args.warm:
+            client.get(url)
         for _ in range(args.repeat):
-            cache.clear()
+            if not args.warm:
+                cache.clear()
             with CaptureQueriesContext(connection) as queries:
                 t0 = time.perf_counter()
                 response = client.get(url)

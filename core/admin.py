@@ -100,7 +100,7 @@ def view_on_site(request, content_type_id, object_id):
     guest post that is its tracking page, whose address is the secret (contributions.Submission), and
     for an author it names other authors' drafts. Routed in config/urls.py, ahead of the admin's URLs.
     """
-    content_type = ContentType.objects.filter(pk=content_type_id).first() if content_type_id.isdigit() else None
+    content_type = ContentType.objects.filter(pk=content_type_id).first() if content_type_id.isdecimal() else None
     model = content_type.model_class() if content_type else None
     if model is None or not admin.site.is_registered(model):
         raise Http404

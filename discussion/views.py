@@ -48,7 +48,8 @@ def post_comment(request):
     if ratelimit.declared_size(request) > MAX_REQUEST_BYTES:
         # Refused before the body is read.
         return render(request, "discussion/comment_form.html", {"too_large": True}, status=413)
-    if request.POST.get("content_type") != "blog.article" or not request.POST.get("object_pk", "").isdigit():
+    # isdecimal(), not isdigit(): superscripts such as "²" are digits that int() refuses (a 500).
+    if request.POST.get("content_type") != "blog.article" or not request.POST.get("object_pk", "").isdecimal():
         raise Http404(_("There is nothing to comment on at this address."))
     article = Article.objects.live().filter(pk=request.POST["object_pk"]).first()
     if article is None:

@@ -78,7 +78,7 @@ def comments_section(context, article):
     replying_to = None
     request = context.get("request")
     reply_id = request.GET.get("replyto", "") if request is not None else ""
-    if is_open and reply_id.isdigit():
+    if is_open and reply_id.isdecimal():  # not isdigit(): int("²") raises
         replying_to = next((c for c in published() if c.pk == int(reply_id)), None)
     form = None
     if is_open:

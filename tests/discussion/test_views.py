@@ -105,6 +105,11 @@ class TestAbuse:
         assert client.post(POST_URL, data).status_code == 404
         assert not Comment.objects.exists()
 
+    @pytest.mark.parametrize("object_pk", ["²", "¹²³"])
+    def test_a_target_int_cannot_read_is_not_found(self, client, article, object_pk):
+        # Superscripts pass str.isdigit() but not int(): they were a 500 (found by make loadtest).
+        assert client.post(POST_URL, comment_data(article, object_pk=object_pk)).status_code == 404
+
     def test_rate_limit_per_address(self, client, article, settings):
         settings.BYLINE_COMMENTS_PER_HOUR = 2
         for n in range(2):
@@ -154,6 +159,11 @@ class TestThreads:
         html = client.get(article.get_absolute_url() + f"?replyto={top.pk}").content.decode()
         assert "Reply to Grace" in html
         assert f'name="parent" value="{top.pk}"' in html
+
+    def test_a_reply_target_int_cannot_read_is_ignored(self, client, article):
+        response = client.get(article.get_absolute_url() + "?replyto=²")  # a 500 before (make loadtest)
+        assert response.status_code == 200
+        assert "Leave a Reply" in response.content.decode()
 
 
 class TestPage:
