@@ -7,7 +7,7 @@ DEMO_ARTICLES ?= 40
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test check-deploy test-services test-postgres test-browser bench bench-pages loadtest lint format check migrate clean
+.PHONY: help install run test check-deploy test-services test-postgres test-browser bench bench-pages loadtest lint format check migrate clean backup restore
 
 help:
 	@echo "make run     install, migrate, load demo content and serve http://$(HOST):$(PORT)"
@@ -16,7 +16,22 @@ help:
 	@echo "make bench-pages   in-process page latency and query counts with N articles"
 	@echo "make loadtest   mixed load by locust (reads, posts, bad input): zero 5xx; N (2000), DURATION (60), USERS (50)"
 	@echo "make check-deploy   Django's deployment checklist under production settings"
+	@echo "make backup   database and media files in one archive in var/backups/ (or BACKUP_DIR)"
+	@echo "make restore ARCHIVE=path   replace the database and media files with an archive's (asks first)"
 	@echo "make lint | format | check | test-postgres | clean"
+
+# Backups (README, "Backups"): the database and every media file in one .tar.gz, and back.
+backup: install
+	$(BIN)/python manage.py backup $(if $(BACKUP_DIR),--output "$(BACKUP_DIR)")
+
+ifdef ARCHIVE
+restore: install
+	$(BIN)/python manage.py restore "$(ARCHIVE)"
+else
+restore:
+	@echo "make restore needs the archive: make restore ARCHIVE=var/backups/byline-YYYYmmdd-HHMMSS.tar.gz" >&2
+	@exit 1
+endif
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
