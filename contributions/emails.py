@@ -519,7 +519,8 @@ def _classify_auto(msg):
 @_per_part
 def _ctype(part) -> str:
     try:
-        return part.get_content_type().lower()
+        # Without controls: it goes into the editors' notes, and a NUL there is refused by PostgreSQL.
+        return _fix_text(part.get_content_type()).lower()
     except Exception:
         return "application/octet-stream"
 

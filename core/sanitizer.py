@@ -38,11 +38,16 @@ _STRIPPED_BLOCK_END = re.compile(
     re.IGNORECASE,
 )
 
+# Whitespace and byte order marks at either end. nh3 drops a U+FEFF that starts its input, so one left
+# at the start of the output would go on a second pass: sanitizing would not be idempotent.
+_EDGE_SPACE = re.compile(r"^[\s\ufeff]+|[\s\ufeff]+$")
+
 
 def _cleaner(link_rel):
     return nh3.Cleaner(
         tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
+        # "*": nothing on every tag; without it nh3 keeps ammonia's default generic attributes (lang, title).
+        attributes={**ALLOWED_ATTRIBUTES, "*": set()},
         url_schemes=URL_SCHEMES,
         link_rel=link_rel,
         strip_comments=True,
@@ -55,6 +60,15 @@ _editorial = _cleaner("noopener noreferrer")
 # engines are told the links are user-generated (rel="ugc") and not endorsed.
 _user_generated = _cleaner("ugc nofollow noopener noreferrer")
 
+_MAX_ROUNDS = 4
+_H1 = re.compile(r"<(/?)h1(?=[\s/>])", re.IGNORECASE)
+
+
+def _clean(cleaner, html):
+    cleaned = cleaner.clean(html)
+    # "&#13;" comes out as a bare CR, which any HTML parser reads as LF (and the next pass would change).
+    return _EDGE_SPACE.sub("", cleaned.replace("\r\n", "\n").replace("\r", "\n"))
+
 
 def sanitize_html(html: str | None, *, ugc: bool = False) -> str:
     """Return `html` reduced to the allowed tags and attributes ('' for empty input).
@@ -65,10 +79,18 @@ def sanitize_html(html: str | None, *, ugc: bool = False) -> str:
     """
     if not html:
         return ""
-    html = html.replace("<h1", "<h2").replace("</h1>", "</h2>")
+    html = _H1.sub(r"<\1h2", html)
     # Block elements that are stripped must still separate words: "<div>One</div><div>two</div>".
     html = _STRIPPED_BLOCK_END.sub(lambda m: m.group(0) + "\n", html)
-    cleaned = (_user_generated if ugc else _editorial).clean(html).strip()
+    cleaner = _user_generated if ugc else _editorial
+    cleaned = _clean(cleaner, html)
+    # A stripped tag can leave markup that parses into another tree: "<h2><x><h2></h2></x></h2>" loses
+    # the <x>, and a parser then splits the nested headings. Clean again until nothing changes.
+    for _round in range(_MAX_ROUNDS):
+        again = _clean(cleaner, cleaned)
+        if again == cleaned:
+            break
+        cleaned = again
     # ProseMirror always leaves one empty paragraph behind in an empty editor.
     if cleaned in {"<p></p>", "<p><br></p>"}:
         return ""

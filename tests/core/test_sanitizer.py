@@ -60,3 +60,8 @@ def test_plain_text_separates_blocks_not_inline_marks():
         "<ul><li><p>Salt &amp; <strong>vinegar</strong></p></li><li>chips</li></ul>"
     )
     assert plain_text(html) == "Three weekends Start with the schematic. Out of its case Salt & vinegar chips"
+
+
+@pytest.mark.parametrize("html", ["<h1>Big</h1>", "<H1>Big</H1>", '<h1 class="x">Big</h1 >'])
+def test_an_h1_in_any_case_becomes_an_h2(html):
+    assert sanitize_html(html) == "<h2>Big</h2>"
