@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sites",
+    "django.contrib.redirects",
     "taggit",
     "reversion",
     "django_prose_editor",
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "complaints",
     "pagecache",
     "backups",
+    "wordpress",
     "axes",
     "csp",
 ]
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETag / Last-Modified answered with 304, cached pages included.
     "django.middleware.http.ConditionalGetMiddleware",
+    # WordPress's /?p=12 addresses answer 301 (the home page would answer 200); no query otherwise.
+    "wordpress.middleware.WordPressQueryRedirectMiddleware",
     # Before sessions, CSRF and auth: a cached page costs no session or database work.
     "pagecache.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -82,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A 404 whose address is in the redirects table (old WordPress addresses, editors' own) answers 301.
+    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
     # Last: refuses sign-ins from locked-out users and addresses.
     "axes.middleware.AxesMiddleware",
 ]
