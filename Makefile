@@ -7,13 +7,14 @@ DEMO_ARTICLES ?= 40
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test check-deploy test-services test-postgres test-browser bench bench-pages loadtest lint format check migrate clean backup restore
+.PHONY: help install run test check-deploy test-services test-postgres test-browser bench bench-pages bench-import loadtest lint format check migrate clean backup restore
 
 help:
 	@echo "make run     install, migrate, load demo content and serve http://$(HOST):$(PORT)"
 	@echo "make test    install and run the whole test suite"
 	@echo "make bench   requests/s, p50, p99 under gunicorn and wrk with N (default 10000) articles; DURATION, OUT, COMPARE"
 	@echo "make bench-pages   in-process page latency and query counts with N articles"
+	@echo "make bench-import   import_wordpress on a generated export of N items (default 50000): time, items/s, peak RSS"
 	@echo "make loadtest   mixed load by locust (reads, posts, bad input): zero 5xx; N (2000), DURATION (60), USERS (50)"
 	@echo "make check-deploy   Django's deployment checklist under production settings"
 	@echo "make backup   database and media files in one archive in var/backups/ (or BACKUP_DIR)"
@@ -115,6 +116,14 @@ endif
 loadtest: install
 	$(BIN)/python bench/loadtest.py $(if $(filter-out file,$(origin N)),--articles $(N)) \
 		$(if $(filter-out file,$(origin DURATION)),--duration $(DURATION)) $(if $(USERS),--users $(USERS)) $(LOADTEST_ARGS)
+
+# The WordPress import (bench/import_wordpress.py): `manage.py import_wordpress` on a generated
+# export of N items (default 50000; bench/wxr.py) in a scratch database, then again (no count may
+# change), and on N/10 items for the memory check: wall time, items/s and peak RSS, with figures in
+# bench/results/import-<timestamp>.json. BENCH_ARGS passes more, e.g. "--database postgres".
+# The default N is the script's: N passes only when given.
+bench-import: install
+	$(BIN)/python bench/import_wordpress.py $(if $(filter-out file,$(origin N)),--posts $(N)) $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -34,6 +34,7 @@ Mapping (see README "Moving in from WordPress"):
 import dataclasses
 import hashlib
 import ipaddress
+import itertools
 import json
 import re
 import time
@@ -218,6 +219,8 @@ class Importer:
         self.progress = progress or (lambda stage, done: None)
         self.report = Report()
         self.attachments = {}
+        # Slugs WordPress posts have of their own: a post without one (a draft) does not take them.
+        self.post_names = set()
         self.authors = {}  # login → Author pk
         self.categories = {}  # WordPress slug → Category pk
         self.category_parents = {}  # WordPress slug → its parent's WordPress slug
@@ -248,6 +251,8 @@ class Importer:
 
     def _scan_attachments(self, source):
         for record in WXRReader(source):
+            if isinstance(record, WXRItem) and record.post_type == "post" and record.post_name:
+                self.post_names.add(ascii_slug(record.post_name)[:200])
             if isinstance(record, WXRItem) and record.post_type == "attachment" and record.post_id:
                 self.attachments[record.post_id] = Attachment(
                     url=record.attachment_url or record.guid,
@@ -556,7 +561,11 @@ class Importer:
             self.report.note("post", label, "no title: called “Untitled”")
         created = article is None
         article = article or Article()
-        self._slug(article, ascii_slug(item.post_name, title)[:200] or "untitled", "post", label)
+        wanted = ascii_slug(item.post_name, title)[:200] or "untitled"
+        if not item.post_name and wanted in self.post_names:
+            # Made from the title of a post with no slug (a draft): another post owns this one.
+            wanted = next(f"{wanted}-{n}" for n in itertools.count(2) if f"{wanted}-{n}" not in self.post_names)
+        self._slug(article, wanted, "post", label)
         article.title = title
         article.author_id = author_id
         article.category_id = category_id

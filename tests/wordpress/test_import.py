@@ -250,6 +250,21 @@ def test_slug_taken_by_an_article_made_in_byline(export):
     assert Article.objects.get(title="Hello World").slug == "hello-world-2"
 
 
+def test_a_draft_without_a_slug_does_not_take_a_later_posts_slug(export):
+    # WordPress leaves drafts' post_name empty: a slug made from the title must not be one a
+    # published post owns, even when the draft comes first in the file.
+    draft = item(20, "Budget phones compared", status="draft", name="")
+    published = item(21, "Budget phones compared", name="budget-phones-compared")
+    run(export(wxr(draft, published), "drafts.xml"))
+    assert Article.objects.get(status=Article.Status.PUBLISHED).slug == "budget-phones-compared"
+    assert Article.objects.get(status=Article.Status.DRAFT).slug == "budget-phones-compared-2"
+    run(export(wxr(draft, published), "drafts.xml"))  # the same on the next run
+    assert sorted(Article.objects.values_list("slug", flat=True)) == [
+        "budget-phones-compared",
+        "budget-phones-compared-2",
+    ]
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
