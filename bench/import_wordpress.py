@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as a script: `python bench/import_wordpress.py`
 
-from bench.load import PYTHON, BenchError, Harness, git_commit, log_tail, now, run, stop  # noqa: E402
+from bench.load import PYTHON, BenchError, Harness, add_service_options, git_commit, log_tail, now, run, stop  # noqa: E402
 from bench.wxr import write_export  # noqa: E402
 
 # Most the peak RSS may grow from the export of N/10 items to the export of N.
@@ -362,16 +362,7 @@ def parse_args(argv=None):
     parser.add_argument("--no-dry-run", action="store_true", help="skip the --dry-run run")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--out", help="the JSON file (default bench/results/import-<timestamp>.json)")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
-        help="a server login allowed to create databases; the bench makes and drops its own",
-    )
-    parser.add_argument(
-        "--redis-url",
-        default=os.environ.get("BENCH_IMPORT_REDIS_URL", "redis://127.0.0.1:6379/13"),
-        help="a Redis database for this bench alone: it is flushed at the start",
-    )
+    add_service_options(parser, "this bench", redis_env="BENCH_IMPORT_REDIS_URL", redis_db=13)
     parser.add_argument("--count", metavar="JSON", help=argparse.SUPPRESS)  # internal: the counting child
     args = parser.parse_args(argv)
     if args.posts < 1:

@@ -695,6 +695,20 @@ def prepare(out, articles):
     Path(out).write_text(json.dumps(data))
 
 
+def add_service_options(parser, what, *, redis_env, redis_db):
+    """--postgres-url and --redis-url, as every bench driver takes them (each its own Redis database)."""
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+        help=f"a server login allowed to create databases; {what} makes and drops its own",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get(redis_env, f"redis://127.0.0.1:6379/{redis_db}"),
+        help=f"a Redis database for {what} alone: it is flushed when it starts",
+    )
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=10_000)
@@ -705,16 +719,7 @@ def parse_args(argv=None):
     parser.add_argument("--out", help="the JSON file (default bench/results/<timestamp>.json)")
     parser.add_argument("--databases", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated, of: " + ", ".join(PAGES))
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
-        help="a server login allowed to create databases; the bench makes and drops its own",
-    )
-    parser.add_argument(
-        "--redis-url",
-        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
-        help="a Redis database for the bench alone: it is flushed at every gunicorn start",
-    )
+    add_service_options(parser, "the bench", redis_env="BENCH_REDIS_URL", redis_db=15)
     parser.add_argument(
         "--vcl", default="deploy/varnish/byline.vcl", help="the site's VCL, its backend pointed at the bench's gunicorn"
     )

@@ -58,6 +58,7 @@ from bench.load import (  # noqa: E402  (needs ROOT on the path)
     PYTHON,
     BenchError,
     Harness,
+    add_service_options,
     describe,
     git_commit,
     log_tail,
@@ -664,16 +665,7 @@ def parse_args(argv=None):
         "--page-cache-seconds", type=int, default=3600, help="BYLINE_PAGE_CACHE_SECONDS (production's default)"
     )
     parser.add_argument("--out", help="the JSON report (default bench/results/loadtest-<timestamp>.json)")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
-        help="a server login allowed to create databases; the load test makes and drops its own",
-    )
-    parser.add_argument(
-        "--redis-url",
-        default=os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/14"),
-        help="a Redis database for the load test alone: it is flushed when gunicorn starts",
-    )
+    add_service_options(parser, "the load test", redis_env="LOADTEST_REDIS_URL", redis_db=14)
     parser.add_argument("--prepare", metavar="JSON", help=argparse.SUPPRESS)  # internal: the seeding child
     parser.add_argument("--count", metavar="JSON", help=argparse.SUPPRESS)  # internal: the counting child
     args = parser.parse_args(argv)
