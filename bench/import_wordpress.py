@@ -32,7 +32,6 @@ import json
 import os
 import platform
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -42,7 +41,18 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as a script: `python bench/import_wordpress.py`
 
-from bench.load import PYTHON, BenchError, Harness, add_service_options, git_commit, log_tail, now, run, stop  # noqa: E402
+from bench.load import (  # noqa: E402
+    PYTHON,
+    BenchError,
+    Harness,
+    add_service_options,
+    git_commit,
+    log_tail,
+    now,
+    run,
+    stop,
+    unwind_on_signals,
+)
 from bench.wxr import write_export  # noqa: E402
 
 # Most the peak RSS may grow from the export of N/10 items to the export of N.
@@ -384,14 +394,7 @@ def main(argv=None):
         Path(args.count).write_text(json.dumps(stored_counts()))
         return 0
 
-    # As bench/load.py: Ctrl-C, SIGTERM and SIGHUP stop the import and drop the scratch database.
-    def unwind(signum, frame):
-        print(f"\n{signal.Signals(signum).name}: stopping, dropping the scratch database", file=sys.stderr)
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, unwind)
-    signal.signal(signal.SIGHUP, unwind)
+    unwind_on_signals("stopping the import, dropping the scratch database")
     try:
         with contextlib.ExitStack() as stack:
             passed = ImportBench(args, stack).main()

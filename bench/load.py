@@ -740,6 +740,22 @@ def parse_args(argv=None):
     return args
 
 
+def unwind_on_signals(doing):
+    """Make Ctrl-C, SIGTERM and SIGHUP unwind the caller's ExitStack, saying what that does.
+
+    Every process a driver started is stopped and its scratch database dropped on the way out.
+    SIGINT is set explicitly: a shell leaves it ignored in `cmd &`.
+    """
+
+    def unwind(signum, frame):
+        print(f"\n{signal.Signals(signum).name}: {doing}", file=sys.stderr)
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, unwind)
+    signal.signal(signal.SIGHUP, unwind)
+
+
 def main(argv=None):
     args = parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # progress shows as it comes, also through a pipe
@@ -756,15 +772,7 @@ def main(argv=None):
         return 2
     args.varnishd = None if args.no_varnish else (shutil.which("varnishd") or shutil.which("/usr/sbin/varnishd"))
 
-    # Ctrl-C, SIGTERM and SIGHUP all unwind the stack: every process started is stopped and the
-    # scratch databases dropped. SIGINT is set explicitly: a shell leaves it ignored in `cmd &`.
-    def unwind(signum, frame):
-        print(f"\n{signal.Signals(signum).name}: stopping the servers, dropping the scratch databases", file=sys.stderr)
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, unwind)
-    signal.signal(signal.SIGHUP, unwind)
+    unwind_on_signals("stopping the servers, dropping the scratch databases")
     try:
         with contextlib.ExitStack() as stack:
             Bench(args, stack).main()

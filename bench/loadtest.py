@@ -42,7 +42,6 @@ import math
 import os
 import platform
 import re
-import signal
 import socket
 import sys
 from collections import Counter
@@ -66,6 +65,7 @@ from bench.load import (  # noqa: E402  (needs ROOT on the path)
     run,
     start,
     tool_version,
+    unwind_on_signals,
 )
 
 # Where a form post goes -> the kind of thing it stores, and the model counted for it.
@@ -681,14 +681,7 @@ def main(argv=None):
         django_child(args.prepare or args.count, args.articles if args.prepare else None)
         return 0
 
-    # As bench/load.py: Ctrl-C, SIGTERM and SIGHUP stop gunicorn and locust and drop the database.
-    def unwind(signum, frame):
-        print(f"\n{signal.Signals(signum).name}: stopping the servers, dropping the scratch database", file=sys.stderr)
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, unwind)
-    signal.signal(signal.SIGHUP, unwind)
+    unwind_on_signals("stopping the servers, dropping the scratch database")
     try:
         with contextlib.ExitStack() as stack:
             passed = LoadTest(args, stack).main(stack)
