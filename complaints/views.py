@@ -19,23 +19,21 @@ def _render_form(request, form, status=200, refusal=None):
     return render(request, "complaints/complaint_form.html", {"form": form, "refusal": refusal}, status=status)
 
 
+def _too_large(request, limit):
+    refusal = _("Your complaint is too long to send (the limit is %(limit)d KB). Shorten it and try again.") % {
+        "limit": limit // 1024
+    }
+    return _render_form(request, ComplaintForm(), status=413, refusal=refusal)
+
+
 @never_cache
+@ratelimit.size_checked_form(MAX_REQUEST_BYTES, _too_large)
 def complaint(request):
     """The public copyright complaint form."""
     if request.method != "POST":
         return _render_form(request, ComplaintForm())
 
     ip = ratelimit.client_ip(request)
-    try:
-        length = ratelimit.declared_size(request)
-    except ValueError:
-        length = 0
-    if length > MAX_REQUEST_BYTES:
-        # Refuse before reading the body: nothing of it is parsed or stored.
-        refusal = _("Your complaint is too long to send (the limit is %(limit)d KB). Shorten it and try again.") % {
-            "limit": MAX_REQUEST_BYTES // 1024
-        }
-        return _render_form(request, ComplaintForm(), status=413, refusal=refusal)
     if ratelimit.is_limited(RATE_SCOPE, ip, settings.BYLINE_COMPLAINTS_PER_HOUR):
         # Keep what was typed (an unvalidated form shows its data).
         refusal = _("You have sent several complaints in the last hour. Please wait an hour and send this one again.")

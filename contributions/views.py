@@ -26,22 +26,23 @@ def _render_form(request, form, status=200, refusal=None):
     return render(request, "contributions/submission_form.html", context, status=status)
 
 
+def _too_large(request, limit):
+    refusal = _(
+        "Your submission is too large (%(size)d MB; the limit is %(limit)d MB). "
+        "Attach fewer or smaller pictures and try again."
+    ) % {"size": ratelimit.declared_size(request) // (1024 * 1024), "limit": limit // (1024 * 1024)}
+    return _render_form(request, SubmissionForm(), status=413, refusal=refusal)
+
+
 @never_cache
 @editor_page
+@ratelimit.size_checked_form("BYLINE_SUBMISSION_MAX_REQUEST_BYTES", _too_large)
 def submit(request):
     """The public guest-post form: guidelines above, the form below."""
     if request.method != "POST":
         return _render_form(request, SubmissionForm())
 
     ip = ratelimit.client_ip(request)
-    length = ratelimit.declared_size(request)
-    if length > settings.BYLINE_SUBMISSION_MAX_REQUEST_BYTES:
-        # Refuse before reading the body: nothing of it is parsed or stored.
-        refusal = _(
-            "Your submission is too large (%(size)d MB; the limit is %(limit)d MB). "
-            "Attach fewer or smaller pictures and try again."
-        ) % {"size": length // (1024 * 1024), "limit": settings.BYLINE_SUBMISSION_MAX_REQUEST_BYTES // (1024 * 1024)}
-        return _render_form(request, SubmissionForm(), status=413, refusal=refusal)
     if ratelimit.is_limited(RATE_SCOPE, ip, settings.BYLINE_SUBMISSIONS_PER_HOUR):
         # Keep what was typed (an unvalidated form shows its data); files must be attached again.
         refusal = _("You have sent several submissions in the last hour. Please wait an hour and send this one again.")

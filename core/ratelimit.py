@@ -6,6 +6,8 @@ import functools
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.views.decorators.csrf import csrf_exempt
 
 
 def client_ip(request):
@@ -70,5 +72,38 @@ def limit_posts(scope, *, per_hour, max_bytes):
             return view(request, *args, **kwargs)
 
         return limited
+
+    return decorator
+
+
+def csrf_failure(request):
+    """Django's CSRF check for `request`, run where the caller decides: the 403 response, or None when it passes."""
+    return CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {})
+
+
+def size_checked_form(max_bytes, refuse, *, csrf_for=lambda request: True):
+    """A view decorator for public forms: a POST whose declared size is over `max_bytes` (bytes,
+    or the name of a setting read per request) is answered by `refuse(request, limit)` before
+    anything reads its body; then Django's CSRF check runs (for the requests `csrf_for` names),
+    then the view.
+
+    The order is the point. CsrfViewMiddleware reads request.POST, which parses the whole body
+    and writes its files to disk, before any view code runs; a view checked by it can refuse a
+    large post only after reading it. So the view is exempt from the middleware and checked
+    here instead, after the size: its CSRF protection is the same, only later.
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def checked(request, *args, **kwargs):
+            if request.method == "POST":
+                limit = getattr(settings, max_bytes) if isinstance(max_bytes, str) else max_bytes
+                if declared_size(request) > limit:
+                    return refuse(request, limit)
+                if csrf_for(request) and (failure := csrf_failure(request)) is not None:
+                    return failure
+            return view(request, *args, **kwargs)
+
+        return csrf_exempt(checked)
 
     return decorator

@@ -5,11 +5,9 @@ shown on a page of ours, and a message on the article saying whether the comment
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
-from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_comments import signals
 
@@ -29,25 +27,23 @@ def _refuse(request, article, form, message, status):
     )
 
 
-def _csrf_failure(request):
-    """Django's CSRF check, for signed-in commenters only (None when it passes)."""
-    return CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {})
+def _too_large(request, limit):
+    return render(request, "discussion/comment_form.html", {"too_large": True}, status=413)
+
+
+def _signed_in(request):
+    return request.user.is_authenticated
 
 
 @never_cache
-@csrf_exempt
 @require_POST
+@ratelimit.size_checked_form(MAX_REQUEST_BYTES, _too_large, csrf_for=_signed_in)
 def post_comment(request):
     """Anonymous comments carry no CSRF token, so article pages can be cached whole. A forged
     anonymous post gains nothing over posting directly: the form's target and timestamp are
     signed, and the rate limits and moderation still apply. A signed-in user's comment bears
     their name, so theirs are checked as usual (their pages are never cached and carry a token).
     """
-    if request.user.is_authenticated and (failure := _csrf_failure(request)) is not None:
-        return failure
-    if ratelimit.declared_size(request) > MAX_REQUEST_BYTES:
-        # Refused before the body is read.
-        return render(request, "discussion/comment_form.html", {"too_large": True}, status=413)
     # isdecimal(), not isdigit(): superscripts such as "²" are digits that int() refuses (a 500).
     if request.POST.get("content_type") != "blog.article" or not request.POST.get("object_pk", "").isdecimal():
         raise Http404(_("There is nothing to comment on at this address."))

@@ -1,5 +1,7 @@
+import io
+
 import pytest
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from core import ratelimit
@@ -28,3 +30,77 @@ def test_counts_per_scope_and_address(settings):
     assert not ratelimit.is_limited("test", "10.0.0.2", 2)
     assert not ratelimit.is_limited("other", "10.0.0.1", 2)
     assert not ratelimit.is_limited("test", None, 0)
+
+
+class RecordingInput(io.BytesIO):
+    """A request body (wsgi.input) that remembers whether anything read it."""
+
+    read_calls = 0
+
+    def read(self, *args):
+        self.read_calls += 1
+        return super().read(*args)
+
+
+def multipart(fields, boundary="BylineBoundary"):
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in fields.items()
+    ]
+    return ("".join(parts) + f"--{boundary}--\r\n").encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def send(client, url, fields):
+    """POST `fields` as a browser would, the body read through a RecordingInput."""
+    body, content_type = multipart(fields)
+    stream = RecordingInput(body)
+    response = client.generic(
+        "POST",
+        url,
+        b"",
+        HTTP_ORIGIN="http://testserver",
+        **{"wsgi.input": stream, "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": content_type},
+    )
+    return response, stream
+
+
+FORMS = [
+    ("contributions:submit", "BYLINE_SUBMISSION_MAX_REQUEST_BYTES", "title"),
+    ("complaints:complaint", None, "reason"),
+    ("discussion:post", None, "comment"),
+]
+
+
+@pytest.fixture
+def csrf_client(db, user):
+    """A signed-in browser that holds a CSRF cookie; Django's CSRF checks are enforced."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    client.get(reverse("contributions:submit"))
+    return client
+
+
+@pytest.mark.parametrize(("name", "setting", "field"), FORMS)
+def test_an_oversized_form_post_is_refused_before_anything_reads_it(csrf_client, settings, name, setting, field):
+    """Django's CSRF middleware parses the body before view code runs; these views refuse first."""
+    if setting:
+        setattr(settings, setting, 64 * 1024)
+    token = csrf_client.cookies["csrftoken"].value
+    response, stream = send(csrf_client, reverse(name), {"csrfmiddlewaretoken": token, field: "x" * 70_000})
+    assert response.status_code == 413
+    assert stream.read_calls == 0
+
+
+@pytest.mark.parametrize(("name", "setting", "field"), FORMS)
+def test_csrf_is_still_checked_after_the_size(csrf_client, name, setting, field):
+    response, stream = send(csrf_client, reverse(name), {field: "a forged post"})
+    assert response.status_code == 403
+    assert b"CSRF" in response.content
+
+
+@pytest.mark.parametrize(("name", "setting", "field"), FORMS)
+def test_a_post_with_its_token_passes_the_csrf_check(csrf_client, name, setting, field):
+    token = csrf_client.cookies["csrftoken"].value
+    response, stream = send(csrf_client, reverse(name), {"csrfmiddlewaretoken": token, field: "x"})
+    assert response.status_code not in (403, 413)
+    assert stream.read_calls > 0  # the view went on to read the form
