@@ -2,10 +2,16 @@ import hashlib
 import hmac
 import time
 from email.message import EmailMessage
+from io import BytesIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import MemoryFileUploadHandler
+from django.http.multipartparser import MultiPartParser
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from contributions.models import InboundMessage, Submission
+from contributions.webhooks import parse_multipart
 
 pytestmark = pytest.mark.django_db
 KEY = "test-signing-key"
@@ -83,3 +89,59 @@ def test_posts_beyond_the_hourly_limit_get_429_and_a_retry_later(client, setting
         response = client.post(URL, {"body-mime": mime(), **signed()}, REMOTE_ADDR="198.51.100.20")
     assert response.status_code == 200
     assert Submission.objects.count() == 1
+
+
+def test_an_email_larger_than_djangos_form_limit_is_taken(client, settings, django_capture_on_commit_callbacks):
+    """Mailgun sends the whole message as one form field; Django alone refuses a field over
+    DATA_UPLOAD_MAX_MEMORY_SIZE with a 400, and the provider would drop the email after retrying."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
+    msg = EmailMessage()
+    msg["From"] = "Webhook Writer <hook@example.org>"
+    msg["To"] = "contribute@byline.example"
+    msg["Subject"] = "A post with a large attachment"
+    msg["Message-ID"] = "<hook-large@example.org>"
+    msg.set_content(WORDS)
+    msg.add_attachment(bytes(range(256)) * 1000, maintype="application", subtype="octet-stream", filename="data.bin")
+    assert len(msg.as_string()) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, {"body-mime": msg.as_string(), **signed()})
+    assert response.status_code == 200
+    assert Submission.objects.get().title == "A post with a large attachment"
+
+
+def test_the_webhook_body_limit_still_holds(client, settings):
+    settings.BYLINE_WEBHOOK_MAX_REQUEST_BYTES = 10_000
+    response = client.post(URL, {"body-mime": "x" * 20_000, **signed()})
+    assert response.status_code == 413
+    assert not InboundMessage.objects.exists()
+
+
+FORM_BODIES = [
+    {"fields": {"a": "one", "b": "two\r\nlines\nand\rends\r\n"}, "files": {}},
+    {"fields": {"same": "1"}, "files": {"f": ("r\u00e9sum\u00e9.docx", bytes(range(256)) * 3 + b"\r\n--x\r\n")}},
+    {
+        "fields": {"text": "caf\u00e9 \u2014 \u00fcber", "empty": ""},
+        "files": {"g": ("a.txt", b""), "h": ("b.bin", b"\r\n")},
+    },
+]
+
+
+@pytest.mark.parametrize("form", FORM_BODIES)
+def test_parse_multipart_reads_what_djangos_parser_reads(form):
+    data = dict(form["fields"])
+    for name, (filename, content) in form["files"].items():
+        data[name] = SimpleUploadedFile(filename, content, "application/octet-stream")
+    body = encode_multipart(BOUNDARY, data)
+    fields, files = parse_multipart(body, MULTIPART_CONTENT)
+    meta = {"CONTENT_TYPE": MULTIPART_CONTENT, "CONTENT_LENGTH": str(len(body))}
+    django_fields, django_files = MultiPartParser(meta, BytesIO(body), [MemoryFileUploadHandler()]).parse()
+    assert dict(fields.lists()) == dict(django_fields.lists())
+    assert sorted(files) == sorted(django_files)
+    for name in files:
+        ours, theirs = files[name], django_files[name]
+        assert (ours.name, ours.read()) == (theirs.name, theirs.read())
+
+
+def test_parse_multipart_refuses_a_body_that_is_not_multipart():
+    with pytest.raises(ValueError):
+        parse_multipart(b"a=1", "application/x-www-form-urlencoded")
