@@ -76,16 +76,19 @@ def limit_posts(scope, *, per_hour, max_bytes):
     return decorator
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+
+
 def csrf_failure(request):
     """Django's CSRF check for `request`, run where the caller decides: the 403 response, or None when it passes."""
     return CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {})
 
 
 def size_checked_form(max_bytes, refuse, *, csrf_for=lambda request: True):
-    """A view decorator for public forms: a POST whose declared size is over `max_bytes` (bytes,
-    or the name of a setting read per request) is answered by `refuse(request, limit)` before
-    anything reads its body; then Django's CSRF check runs (for the requests `csrf_for` names),
-    then the view.
+    """A view decorator for public forms: a POST (or another unsafe method) whose declared size
+    is over `max_bytes` (bytes, or the name of a setting read per request) is answered by
+    `refuse(request, limit)` before anything reads its body; then Django's CSRF check runs (for
+    the requests `csrf_for` names), then the view.
 
     The order is the point. CsrfViewMiddleware reads request.POST, which parses the whole body
     and writes its files to disk, before any view code runs; a view checked by it can refuse a
@@ -96,7 +99,7 @@ def size_checked_form(max_bytes, refuse, *, csrf_for=lambda request: True):
     def decorator(view):
         @functools.wraps(view)
         def checked(request, *args, **kwargs):
-            if request.method == "POST":
+            if request.method not in SAFE_METHODS:  # as CsrfViewMiddleware: PUT, PATCH, DELETE too
                 limit = getattr(settings, max_bytes) if isinstance(max_bytes, str) else max_bytes
                 if declared_size(request) > limit:
                     return refuse(request, limit)
