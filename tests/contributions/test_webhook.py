@@ -19,14 +19,18 @@ URL = "/anymail/mailgun/inbound_mime/"
 WORDS = " ".join(["A guest post that arrived through the email provider's inbound webhook."] * 8)
 
 
-def mime():
+def message(subject="Sent through Mailgun", message_id="<hook-1@example.org>"):
     msg = EmailMessage()
     msg["From"] = "Webhook Writer <hook@example.org>"
     msg["To"] = "contribute@byline.example"
-    msg["Subject"] = "Sent through Mailgun"
-    msg["Message-ID"] = "<hook-1@example.org>"
+    msg["Subject"] = subject
+    msg["Message-ID"] = message_id
     msg.set_content(WORDS)
-    return msg.as_string()
+    return msg
+
+
+def mime():
+    return message().as_string()
 
 
 def signed(key=KEY):
@@ -95,12 +99,7 @@ def test_an_email_larger_than_djangos_form_limit_is_taken(client, settings, djan
     """Mailgun sends the whole message as one form field; Django alone refuses a field over
     DATA_UPLOAD_MAX_MEMORY_SIZE with a 400, and the provider would drop the email after retrying."""
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
-    msg = EmailMessage()
-    msg["From"] = "Webhook Writer <hook@example.org>"
-    msg["To"] = "contribute@byline.example"
-    msg["Subject"] = "A post with a large attachment"
-    msg["Message-ID"] = "<hook-large@example.org>"
-    msg.set_content(WORDS)
+    msg = message("A post with a large attachment", "<hook-large@example.org>")
     msg.add_attachment(bytes(range(256)) * 1000, maintype="application", subtype="octet-stream", filename="data.bin")
     assert len(msg.as_string()) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     with django_capture_on_commit_callbacks(execute=True):
