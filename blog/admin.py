@@ -240,7 +240,15 @@ class ArticleAdmin(VersionAdmin):
         super().save_model(request, obj, form, change)
 
     def view_on_site(self, obj):
-        return obj.get_absolute_url() if obj.is_live else preview_url(obj)
+        return obj.get_absolute_url() if obj.is_live else self._preview_url(obj)
+
+    @staticmethod
+    def _preview_url(obj):
+        """One preview link per page: the token carries the second it was signed, so two signings
+        (the "view on site" button and the preview field) could give two different links."""
+        if getattr(obj, "_preview_for", None) != obj.slug:
+            obj._preview_for, obj._preview = obj.slug, preview_url(obj)
+        return obj._preview
 
     # Columns and read-only fields
 
@@ -293,7 +301,7 @@ class ArticleAdmin(VersionAdmin):
     def preview_link(self, obj):
         if not obj or not obj.pk:
             return _("Save the article to get a preview link.")
-        url = preview_url(obj)
+        url = self._preview_url(obj)
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a><br><small>{}</small>',
             url,
