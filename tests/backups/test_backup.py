@@ -241,6 +241,35 @@ def test_postgresql_round_trip(tmp_path, scratch_postgres):
     round_trip(Site(tmp_path, scratch_postgres), "postgresql")
 
 
+@pytest.mark.parametrize(
+    "purger",
+    [
+        {"BYLINE_VARNISH_URLS": "http://127.0.0.1:9"},
+        {"CLOUDFLARE_ZONE_ID": "zone", "CLOUDFLARE_API_TOKEN": "token", "CLOUDFLARE_API_URL": "http://127.0.0.1:9"},
+    ],
+    ids=["varnish", "cloudflare"],
+)
+def test_a_correct_restore_succeeds_when_it_queues_the_purge_of_an_http_cache(tmp_path, purger):
+    # As in production: the purge of the HTTP caches is a task queued in the database.
+    site = Site(tmp_path, f"sqlite:///{tmp_path / 'byline.sqlite3'}")
+    site.env.update(BYLINE_TASKS_BACKEND="database", **purger)
+    site.run("migrate", "--verbosity=0")
+    site.run("backup", "--output", str(site.backups))
+    (path,) = site.backups.iterdir()
+
+    restored = site.manage("restore", str(path), "--noinput")
+
+    assert restored.returncode == 0, restored.stderr
+    assert "Verified: the row counts of all" in restored.stdout
+    queued = site.run(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django_tasks_db.models import DBTaskResult; print(DBTaskResult.objects.count())",
+    )
+    assert queued.stdout.strip() == "1"  # the purge, queued after the check
+
+
 # Refusals: archives built here, checked before anything changes
 
 

@@ -86,9 +86,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Database restored from the archive made {manifest['created']}.")
             written, unchanged = restore_media(archive, storages)
             self.stdout.write(f"Media restored: {written} files written, {unchanged} already identical.")
-        forget_cached_pages()
-
+        # Verified before the caches are told: forgetting them writes rows of its own (with the
+        # database task backend, the purge of Varnish or Cloudflare is a queued task), which the
+        # archive does not have. Forgotten either way: the data was replaced.
         problems = verify(connection, storages, manifest)
+        forget_cached_pages()
         if problems:
             raise CommandError(
                 "The restored data does not match the archive (did something write meanwhile?):\n  "
