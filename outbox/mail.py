@@ -8,12 +8,14 @@ well-behaved auto-responders never answer them, which prevents mail loops.
 """
 
 import logging
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.message import make_msgid
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
@@ -22,6 +24,9 @@ from .models import OutgoingEmail
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# A claim older than this belongs to a sender that died mid-send: the email may be claimed again.
+# Longer than one send can take (EMAIL_TIMEOUT bounds each SMTP step), so a live sender keeps it.
+CLAIM_TIMEOUT = timedelta(minutes=15)
 
 
 def _domain():
@@ -55,29 +60,57 @@ def _enqueue(email_id):
         logger.exception("Email %s stays queued: the task queue refused it.", email_id)
 
 
-def send_email(email):
-    """Hand one stored email to the mail backend; record success or the error. Never raises."""
-    if email.status == OutgoingEmail.Status.SENT:
-        return True
+def claim(email, *, max_attempts=None):
+    """Take `email` for sending; return the claim's time, or None when it is already sent or
+    another sender holds it.
+
+    One conditional UPDATE, so of two senders that pick the same row at the same moment (the
+    task and `send_queued_email`, say) exactly one gets it: PostgreSQL re-checks the condition
+    after the other's UPDATE commits, SQLite runs writers one at a time. The attempt is counted
+    here, so a sender that dies mid-send still uses one up."""
+    now = timezone.now()
+    rows = OutgoingEmail.objects.claimable(stale_before=now - CLAIM_TIMEOUT).filter(pk=email.pk)
+    if max_attempts is not None:
+        rows = rows.filter(attempts__lt=max_attempts)
+    if rows.update(claimed_at=now, attempts=F("attempts") + 1) != 1:
+        return None
+    email.refresh_from_db(fields=["status", "attempts", "claimed_at"])
+    return now
+
+
+def send_email(email, *, max_attempts=None):
+    """Claim one stored email, hand it to the mail backend and record success or the error.
+
+    Returns True when sent, False when sending failed, None when it was not ours to send
+    (already sent, or claimed by another sender). Never raises."""
+    claimed_at = claim(email, max_attempts=max_attempts)
+    if claimed_at is None:
+        return None
     message = EmailMessage(
         subject=email.subject,
         body=email.body,
         to=email.to,
         headers={**email.headers, "Message-ID": email.message_id},
     )
-    email.attempts += 1
     try:
         get_connection(fail_silently=False).send_messages([message])
     except Exception as exc:
         email.status = OutgoingEmail.Status.FAILED
         email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        email.save(update_fields=["status", "attempts", "last_error"])
+        email.claimed_at = None
+        # Only while the claim is still ours: a sender that took it over as stale may have sent it.
+        OutgoingEmail.objects.filter(pk=email.pk, claimed_at=claimed_at).update(
+            status=email.status, last_error=email.last_error, claimed_at=None
+        )
         logger.warning("Sending email %s failed (attempt %s): %s", email.pk, email.attempts, exc)
         return False
     email.status = OutgoingEmail.Status.SENT
     email.sent_at = timezone.now()
     email.last_error = ""
-    email.save(update_fields=["status", "attempts", "last_error", "sent_at"])
+    email.claimed_at = None
+    OutgoingEmail.objects.filter(pk=email.pk).update(
+        status=email.status, sent_at=email.sent_at, last_error="", claimed_at=None
+    )
     return True
 
 
@@ -90,11 +123,13 @@ def send_email_task(email_id):
 
 
 def send_unsent(limit=500):
-    """Retry queued and failed emails (oldest first, up to MAX_ATTEMPTS each). Returns (sent, failed)."""
+    """Retry queued and failed emails (oldest first, up to MAX_ATTEMPTS each) that no other sender
+    is working on. Returns (sent, failed)."""
     sent = failed = 0
-    for email in OutgoingEmail.objects.unsent().filter(attempts__lt=MAX_ATTEMPTS).order_by("created_at")[:limit]:
-        if send_email(email):
-            sent += 1
-        else:
-            failed += 1
+    stale_before = timezone.now() - CLAIM_TIMEOUT
+    emails = OutgoingEmail.objects.claimable(stale_before).filter(attempts__lt=MAX_ATTEMPTS).order_by("created_at")
+    for email in emails[:limit]:
+        result = send_email(email, max_attempts=MAX_ATTEMPTS)
+        sent += result is True
+        failed += result is False
     return sent, failed

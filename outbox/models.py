@@ -7,6 +7,11 @@ class OutgoingEmailQuerySet(models.QuerySet):
         """Emails not yet handed to the mail server (queued, or failed and worth retrying)."""
         return self.filter(status__in=[OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.FAILED])
 
+    def claimable(self, stale_before):
+        """Unsent emails no sender is working on: never claimed, or claimed before `stale_before`
+        (that sender died mid-send)."""
+        return self.unsent().filter(models.Q(claimed_at__isnull=True) | models.Q(claimed_at__lt=stale_before))
+
 
 class OutgoingEmail(models.Model):
     """One email, written in the same transaction as the change it reports.
@@ -38,6 +43,12 @@ class OutgoingEmail(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    claimed_at = models.DateTimeField(
+        _("claimed"),
+        null=True,
+        blank=True,
+        help_text=_("When a sender took this email to send it; empty when nobody is sending it."),
+    )
 
     objects = OutgoingEmailQuerySet.as_manager()
 

@@ -1,9 +1,15 @@
+import threading
+import uuid
+from datetime import timedelta
+
 import pytest
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, connections, transaction
+from django.utils import timezone
 
-from outbox.mail import MAX_ATTEMPTS, queue_email, send_unsent
+from outbox.mail import CLAIM_TIMEOUT, MAX_ATTEMPTS, queue_email, send_email_task, send_unsent
 from outbox.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +98,105 @@ def test_a_mail_server_that_never_answers_times_out_and_the_email_waits(settings
     email.refresh_from_db()
     assert email.status == OutgoingEmail.Status.FAILED
     assert email.last_error.startswith(("TimeoutError", "timeout", "SMTPServerDisconnected"))
+
+
+def stored_email(**fields):
+    """An outbox row as queue_email writes it, without the send after commit."""
+    return OutgoingEmail.objects.create(
+        to=["a@example.com"], subject="Hello", body="Body", message_id=f"<{uuid.uuid4()}@test>", **fields
+    )
+
+
+def test_an_email_another_sender_holds_is_left_to_it():
+    email = stored_email(claimed_at=timezone.now())
+
+    assert send_unsent() == (0, 0)
+    assert send_email_task.call(email.pk) is None
+    assert mail.outbox == []
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (OutgoingEmail.Status.QUEUED, 0)
+
+
+def test_a_stale_claim_is_sent_again():
+    """Its sender died mid-send: after CLAIM_TIMEOUT the email is claimed again and sent."""
+    email = stored_email(claimed_at=timezone.now() - CLAIM_TIMEOUT - timedelta(minutes=1))
+
+    assert send_unsent() == (1, 0)
+    assert len(mail.outbox) == 1
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.claimed_at) == (OutgoingEmail.Status.SENT, 1, None)
+
+
+def test_a_sent_email_is_not_sent_again():
+    email = stored_email()
+    assert send_email_task.call(email.pk) is True
+
+    assert send_email_task.call(email.pk) is None
+    assert send_unsent() == (0, 0)
+    assert len(mail.outbox) == 1
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.claimed_at) == (OutgoingEmail.Status.SENT, 1, None)
+
+
+class Rendezvous:
+    """Holds a sender inside the mail backend until every other sender has reached the backend
+    too or given up, so that two senders of one email overlap for certain (no sleeps)."""
+
+    def __init__(self, parties):
+        self.parties, self.waiting, self.done = parties, 0, 0
+        self.condition = threading.Condition()
+
+    def in_backend(self):
+        with self.condition:
+            self.waiting += 1
+            self.condition.notify_all()
+            self.condition.wait_for(lambda: self.waiting + self.done >= self.parties)
+
+    def finished(self):
+        with self.condition:
+            self.done += 1
+            self.condition.notify_all()
+
+
+RENDEZVOUS = None
+
+
+class RendezvousBackend(LocmemBackend):
+    def send_messages(self, messages):
+        RENDEZVOUS.in_backend()
+        return super().send_messages(messages)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the race needs concurrent connections (PostgreSQL)")
+def test_the_task_and_send_queued_email_at_the_same_moment_send_once(settings):
+    """Run on PostgreSQL by .ci/run. Both senders read the row as queued at the same moment;
+    without a claim each would send it."""
+    global RENDEZVOUS
+    RENDEZVOUS = Rendezvous(parties=2)
+    settings.EMAIL_BACKEND = "tests.outbox.test_mail.RendezvousBackend"
+    email = stored_email()
+    start = threading.Barrier(2)
+    results = {}
+
+    def sender(name, send):
+        try:
+            start.wait()
+            results[name] = send()
+        finally:
+            RENDEZVOUS.finished()
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=sender, args=("task", lambda: send_email_task.call(email.pk))),
+        threading.Thread(target=sender, args=("command", send_unsent)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(mail.outbox) == 1
+    assert sorted([results["task"] is True, results["command"] == (1, 0)]) == [False, True]
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.claimed_at) == (OutgoingEmail.Status.SENT, 1, None)
