@@ -48,8 +48,11 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 # BYLINE_SITE_URL: the printed login, and links in emails, name the address actually served.
+# Safe every day: seed_demo adds demo content only to an empty site (or the demo's own), and the
+# editor login keeps its password (printed once, when created); RESET_EDITOR_PASSWORD=1 sets a new one.
 run: migrate
-	BYLINE_SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py seed_demo --articles $(DEMO_ARTICLES) --editor
+	BYLINE_SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py seed_demo --articles $(DEMO_ARTICLES) --editor \
+		$(if $(RESET_EDITOR_PASSWORD),--reset-editor-password)
 	BYLINE_SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The IMAP tests run a throwaway Dovecot (Debian's dovecot-imapd), the browser tests Debian's

@@ -2,10 +2,12 @@
 
 import math
 import re
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
@@ -14,7 +16,10 @@ from django.utils.html import strip_tags
 from taggit.models import Tag
 
 from blog.models import WORDS_PER_MINUTE, Article, Author, Category, TaggedArticle
+from contributions.models import Submission
 from core.models import Page
+from discussion.models import Comment
+from tests.factories import ArticleFactory, AuthorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +37,7 @@ def seed(**options):
     Without renditions unless asked: making them takes seconds (one test checks them)."""
     out = StringIO()
     options.setdefault("renditions", False)
+    options.setdefault("stderr", StringIO())
     call_command("seed_demo", force=True, stdout=out, **options)
     return out.getvalue()
 
@@ -173,6 +179,28 @@ def test_editor_option_creates_a_staff_editor_and_prints_the_password(settings):
     assert user.check_password(match.group(1))
 
 
+def test_a_rerun_keeps_the_editor_password_and_does_not_print_it():
+    first = seed(articles=0, editor=True)
+    password = re.search(r"password: (\S+)", first).group(1)
+
+    output = seed(articles=0, editor=True)
+
+    assert get_user_model().objects.get(username="editor").check_password(password)
+    assert "password:" not in output and password not in output
+    assert "username: editor  (exists: its password is unchanged" in output
+    assert "--reset-editor-password" in output
+
+
+def test_reset_editor_password_option_gives_a_new_one():
+    old = re.search(r"password: (\S+)", seed(articles=0, editor=True)).group(1)
+
+    output = seed(articles=0, editor=True, reset_editor_password=True)
+
+    new = re.search(r"username: editor  password: (\S+)", output).group(1)
+    user = get_user_model().objects.get(username="editor")
+    assert new != old and user.check_password(new) and not user.check_password(old)
+
+
 def test_editor_option_uses_the_given_password_and_can_run_twice():
     seed(articles=0, editor=True)
     output = seed(articles=0, editor=True, password="correct-horse-battery")
@@ -214,3 +242,83 @@ def test_featured_images_get_their_renditions(media_root):
     assert entry["width"] == article.featured_image_width
     assert 640 in entry["formats"]["webp"]
     assert (media_root / "renditions").is_dir()
+
+
+def snapshot():
+    """Everything a re-run must leave alone: articles and their dates, comments and theirs,
+    authors and categories as stored, and the editor's password hash."""
+    return {
+        "articles": sorted(Article.objects.values_list("slug", "status", "published_at", "updated_at")),
+        "comments": sorted(Comment.objects.values_list("pk", "object_pk", "submit_date", "comment")),
+        "authors": sorted(Author.objects.values_list("slug", "name", "bio", "user_id")),
+        "categories": sorted(Category.objects.values_list("slug", "name", "description")),
+        "editor": get_user_model().objects.values_list("password", flat=True).get(username="editor"),
+    }
+
+
+def test_a_rerun_days_later_on_the_demo_site_changes_nothing():
+    """As a daily `make run` does: the scheduled demo article has gone live since, and an editor
+    trying the admin changed an author's bio; nothing is added, re-dated or reset."""
+    seed(articles=25, editor=True)
+    Author.objects.filter(slug="maya-okafor").update(bio="Edited in the admin.")
+    before = snapshot()
+
+    with time_machine.travel(timezone.now() + timedelta(days=30)):
+        output = seed(articles=25, editor=True)
+
+    assert snapshot() == before
+    assert "articles 0 (25 already there)" in output and "comments 0." in output
+
+
+@pytest.mark.parametrize("content", ["article", "article by a demo author", "author", "comment", "guest post"])
+def test_a_site_with_real_content_gets_no_demo_content(content):
+    if content == "article":
+        ArticleFactory(title="Our first real story")
+    elif content == "article by a demo author":
+        seed(articles=5)
+        ArticleFactory(title="Written in the admin", author=Author.objects.get(slug="maya-okafor"))
+    elif content == "author":
+        AuthorFactory(name="A real writer")
+    elif content == "comment":
+        seed(articles=5)
+        article = Article.objects.live().first()
+        Comment.objects.create(
+            content_object=article, site_id=1, user_name="Ada Reader", user_email="ada@example.org", comment="Hi"
+        )
+    else:
+        Submission.objects.create(name="Grace", email="grace@example.org", title="A guest post", body="<p>Hi</p>")
+    counts = (Article.objects.count(), Author.objects.count(), Comment.objects.count(), Tag.objects.count())
+    stderr = StringIO()
+
+    output = seed(articles=25, editor=True, stderr=stderr)  # no CommandError: make run goes on to serve
+
+    assert (Article.objects.count(), Author.objects.count(), Comment.objects.count(), Tag.objects.count()) == counts
+    assert not get_user_model().objects.filter(username="editor").exists()
+    assert "Seeded" not in output and "password" not in output
+    assert "This site has content the demo did not make" in stderr.getvalue()
+    assert "seed_demo adds no demo content to it" in stderr.getvalue()
+
+
+def test_a_site_with_real_content_keeps_its_editor_password():
+    seed(articles=5, editor=True)
+    hashed = get_user_model().objects.get(username="editor").password
+    ArticleFactory(title="Our first real story")
+    stderr = StringIO()
+
+    seed(articles=5, editor=True, reset_editor_password=True, stderr=stderr)
+
+    assert get_user_model().objects.get(username="editor").password == hashed
+    assert "changepassword editor" in stderr.getvalue()
+
+
+def test_demo_comments_are_never_dated_in_the_future():
+    # Half past midnight: the lead story went out at 22:00, its comments would run on into the day.
+    with time_machine.travel(datetime(2026, 3, 10, 0, 30, tzinfo=UTC), tick=False):
+        seed(articles=25)
+        now = timezone.now()
+
+    comments = Comment.objects.all()
+    assert comments.exists()
+    for comment in comments:
+        article = Article.objects.get(pk=comment.object_pk)
+        assert article.published_at <= comment.submit_date <= now, (article.slug, comment.submit_date)

@@ -7,6 +7,12 @@ second run creates nothing new: authors, categories and articles are keyed by
 slug, image files are generated only when missing, and a larger N only adds the
 articles that are not there yet.
 
+Demo content only goes into a demo site: a site with content the demo did not make
+(an article, author, comment or guest post; `real_content()`) gets nothing, so a
+daily `make run` on a site in use changes nothing. A re-run on the demo site leaves
+what is there as it is: comments go only on the articles this run created, dated
+between the article and now, and an existing editor login keeps its password.
+
 Articles are written with `bulk_create`, so `Article.save()` does not run: the
 command sanitizes bodies and computes reading times itself, exactly as `save()`
 would, and no django-reversion versions are recorded. Featured images come from a
@@ -17,6 +23,7 @@ articles to a few seconds and a few hundred kilobytes of media.
 import io
 import math
 import random
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -347,6 +354,55 @@ def avatar_bytes(name, index):
     return buffer.getvalue()
 
 
+DEMO_AUTHOR_SLUGS = {*AUTHORS, "demo-editor"}
+
+
+def is_demo_article(slug, title, author_slug):
+    """Whether an article is one seed_demo wrote: a demo author's, its slug the demo's
+    `<slugified title>-<number>` (an editor's article gets the slug of its title)."""
+    return author_slug in WRITING_AUTHORS and re.fullmatch(rf"{re.escape(slugify(title)[:180])}-\d+", slug) is not None
+
+
+def real_content():
+    """What the site holds that the demo did not make, e.g. ["3 articles", "1 guest post"]; empty
+    for an empty site or the demo site itself."""
+    from contributions.models import Submission
+    from discussion.models import Comment
+
+    found = []
+    articles = sum(
+        not is_demo_article(*row)
+        for row in Article.objects.values_list("slug", "title", "author__slug").iterator(chunk_size=2000)
+    )
+    authors = Author.objects.exclude(slug__in=DEMO_AUTHOR_SLUGS).count()
+    demo_emails = {f"{slugify(name)}@example.org": name for name in COMMENTERS}
+    comments = sum(
+        not (user_id is None and demo_emails.get(email) == name and text in COMMENT_TEXTS)
+        for user_id, name, email, text in Comment.objects.values_list(
+            "user_id", "user_name", "user_email", "comment"
+        ).iterator(chunk_size=2000)
+    )
+    submissions = Submission.objects.count()
+    for number, one, many in [
+        (articles, "article", "articles"),
+        (authors, "author", "authors"),
+        (comments, "comment", "comments"),
+        (submissions, "guest post", "guest posts"),
+    ]:
+        if number:
+            found.append(f"{number} {one if number == 1 else many}")
+    return found
+
+
+def comment_date(published_at, n, count, now):
+    """When demo comment `n` of `count` on an article published at `published_at` was posted:
+    hours apart after the article, never later than now (a recent article's come closer together)."""
+    date = published_at + timedelta(hours=3 + 5 * n)
+    if date < now:
+        return date
+    return published_at + (now - published_at) * (n + 1) / (count + 1)
+
+
 class ArticleWriter:
     """Deterministic text for one article, drawn from its own random generator.
 
@@ -434,7 +490,14 @@ class Command(BaseCommand):
             action="store_true",
             help=f"Also create or update the staff user '{EDITOR_USERNAME}' in the {EDITOR_GROUP} group.",
         )
-        parser.add_argument("--password", help="Password for --editor (default: a fresh random one).")
+        parser.add_argument(
+            "--password", help="Password for --editor: sets it, even on an existing login (default: a random one)."
+        )
+        parser.add_argument(
+            "--reset-editor-password",
+            action="store_true",
+            help="With --editor: give an existing login a new password (it is kept otherwise).",
+        )
         parser.add_argument("--force", action="store_true", help="Run even though DEBUG is off.")
         parser.add_argument(
             "--no-renditions",
@@ -457,6 +520,22 @@ class Command(BaseCommand):
                     "(migration blog.0002_editorial_groups creates it)."
                 )
 
+        in_use = real_content()
+        if in_use:
+            # Not an error: `make run` goes on to serve the site as it is.
+            self.stderr.write(
+                self.style.WARNING(
+                    f"This site has content the demo did not make ({', '.join(in_use)}): seed_demo adds "
+                    "no demo content to it and leaves its logins as they are."
+                    + (
+                        " To set the editor's password: python manage.py changepassword " + EDITOR_USERNAME
+                        if options["reset_editor_password"] or options["password"]
+                        else ""
+                    )
+                )
+            )
+            return
+
         started = time.monotonic()
         self.verbosity = options["verbosity"]
         self.now = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
@@ -470,10 +549,13 @@ class Command(BaseCommand):
         articles_created, tag_links = self.seed_articles(
             options["articles"], options["seed"], authors, categories, tags, pool
         )
-        password = self.seed_editor(editors_group, options["password"]) if editors_group else None
+        password = None
+        if editors_group:
+            reset = options["reset_editor_password"] or bool(options["password"])
+            password = self.seed_editor(editors_group, options["password"], reset=reset)
         # Bulk-created articles skip post_save: give them the fingerprints the duplicate check uses.
         fingerprinted = fingerprint_missing_articles()
-        comments_created = self.seed_comments(options["seed"])
+        comments_created = self.seed_comments(options["seed"], self.new_article_ids)
         # Bulk-created rows send no signals either: every cached page may be out of date.
         invalidate({"site"})
 
@@ -487,13 +569,16 @@ class Command(BaseCommand):
                 f"comments {comments_created}."
             )
         )
-        if password:
-            self.stdout.write(
-                self.style.WARNING(
-                    f"Demo editor login: {settings.BYLINE_SITE_URL}{reverse('admin:index')}  "
-                    f"username: {EDITOR_USERNAME}  password: {password}"
+        if editors_group:
+            login = f"Demo editor login: {settings.BYLINE_SITE_URL}{reverse('admin:index')}  "
+            login += f"username: {EDITOR_USERNAME}"
+            if password:
+                self.stdout.write(self.style.WARNING(f"{login}  password: {password}"))
+            else:
+                self.stdout.write(
+                    f"{login}  (exists: its password is unchanged; `make run RESET_EDITOR_PASSWORD=1` "
+                    "or `seed_demo --editor --reset-editor-password` sets a new one)"
                 )
-            )
 
     # Files
 
@@ -532,7 +617,8 @@ class Command(BaseCommand):
                 defaults["avatar"] = self.ensure_file(
                     storage, AVATAR_PATH.format(slug), lambda n=name, i=index: avatar_bytes(n, i)
                 )
-            author, created = Author.objects.update_or_create(slug=slug, defaults=defaults)
+            # Kept as they are once there: a re-run neither undoes edits nor re-dates anything.
+            author, created = Author.objects.get_or_create(slug=slug, defaults=defaults)
             authors[slug] = author
             created_count += created
         return authors, created_count
@@ -541,7 +627,7 @@ class Command(BaseCommand):
         """The demo categories by slug, and how many were new."""
         categories, created_count = {}, 0
         for slug, (name, description, *_) in CATEGORIES.items():
-            category, created = Category.objects.update_or_create(
+            category, created = Category.objects.get_or_create(
                 slug=slug, defaults={"name": name, "description": description}
             )
             categories[slug] = category
@@ -574,28 +660,25 @@ class Command(BaseCommand):
 
     # Comments
 
-    def seed_comments(self, seed, articles=12):
-        """A few readers' comments, with replies and one held for approval, on the newest articles
-        that have none yet. Returns how many were created."""
+    def seed_comments(self, seed, new_article_ids, articles=12):
+        """A few readers' comments, with replies and one held for approval, on those of the newest
+        articles that this run created (a re-run adds none to articles already there), dated between
+        the article and now. Returns how many were created."""
         from django.contrib.contenttypes.models import ContentType
 
         from discussion.actions import recount
         from discussion.models import Comment, render_comment
 
         content_type = ContentType.objects.get_for_model(Article)
-        latest = list(Article.objects.live().order_by("-published_at")[:articles])
-        has_comments = set(
-            Comment.objects.filter(content_type=content_type, object_pk__in=[str(a.pk) for a in latest]).values_list(
-                "object_pk", flat=True
-            )
-        )
+        now = timezone.now()
+        newest = Article.objects.live().order_by("-published_at")[:articles]
+        latest = [article for article in newest if article.pk in new_article_ids]
         created = 0
         for article in latest:
-            if str(article.pk) in has_comments:
-                continue
             rng = random.Random(f"{seed}-comments-{article.pk}")
             parent = None
-            for n in range(rng.randint(1, 4)):
+            count = rng.randint(1, 4)
+            for n in range(count):
                 name = rng.choice(COMMENTERS)
                 text = rng.choice(COMMENT_TEXTS)
                 comment = Comment(
@@ -606,7 +689,7 @@ class Command(BaseCommand):
                     user_email=f"{slugify(name)}@example.org",
                     comment=text,
                     comment_html=render_comment(text),
-                    submit_date=article.published_at + timedelta(hours=3 + 5 * n),
+                    submit_date=comment_date(article.published_at, n, count, now),
                     is_public=not (created == 2),
                     held_reason="" if created != 2 else Comment.HeldReason.FIRST,
                     parent=parent if n % 2 else None,
@@ -615,7 +698,8 @@ class Command(BaseCommand):
                 comment.save_base(raw=True)  # no moderation or signals: demo content is approved as is
                 parent = comment if comment.depth == 1 else parent
                 created += 1
-        recount(a.pk for a in latest)
+        if latest:
+            recount(a.pk for a in latest)
         return created
 
     # Articles
@@ -623,6 +707,7 @@ class Command(BaseCommand):
     def seed_articles(self, count, seed, authors, categories, tags, pool):
         """Create articles 1..count that do not exist yet; return (articles, tag links) created."""
         created_articles = created_links = 0
+        self.new_article_ids = set()
         for start in range(1, count + 1, BATCH_SIZE):
             writers = {}
             for number in range(start, min(start + BATCH_SIZE, count + 1)):
@@ -648,6 +733,7 @@ class Command(BaseCommand):
                     for name in names
                 ]
                 TaggedArticle.objects.bulk_create(links, batch_size=BATCH_SIZE)
+            self.new_article_ids.update(ids.values())
             created_articles += len(articles)
             created_links += len(links)
             if self.verbosity > 1:
@@ -726,17 +812,27 @@ class Command(BaseCommand):
 
     # Editor
 
-    def seed_editor(self, group, password):
-        """Create or update the demo editor login, link it to the Demo Editor author; return the password."""
-        password = password or secrets.token_urlsafe(9)
+    def seed_editor(self, group, password, reset=False):
+        """Create the demo editor login, linked to the Demo Editor author, with `password` or a random
+        one; an existing login is left as it is unless `reset`. Returns the password set, or None."""
         user_model = get_user_model()
+        user = user_model.objects.filter(username=EDITOR_USERNAME).first()
+        if user is not None and not reset:
+            return None
+        password = password or secrets.token_urlsafe(9)
         with transaction.atomic():
-            user, _ = user_model.objects.get_or_create(
+            if user is not None:
+                user.set_password(password)
+                user.save(update_fields=["password"])
+                return password
+            user = user_model(
                 username=EDITOR_USERNAME,
-                defaults={"email": "editor@example.com", "first_name": "Demo", "last_name": "Editor"},
+                email="editor@example.com",
+                first_name="Demo",
+                last_name="Editor",
+                is_staff=True,
+                is_active=True,
             )
-            user.is_staff = True
-            user.is_active = True
             user.set_password(password)
             user.save()
             user.groups.add(group)
