@@ -6,7 +6,8 @@ import sys
 
 
 def main():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    if not os.environ.get("DJANGO_SETTINGS_MODULE", "").strip():  # unset or empty: the default
+        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

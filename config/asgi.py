@@ -4,6 +4,7 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+if not os.environ.get("DJANGO_SETTINGS_MODULE", "").strip():  # unset or empty: the default
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
 
 application = get_asgi_application()

@@ -8,8 +8,13 @@ import multiprocessing
 import os
 
 
+def env_str(name, default=""):
+    """Unset and empty are the same: the default (config/settings/base.py reads them alike)."""
+    return os.environ.get(name, "").strip() or default
+
+
 def env_int(name, default):
-    value = os.environ.get(name, "").strip()
+    value = env_str(name)
     return int(value) if value else default
 
 
@@ -23,7 +28,7 @@ SHARED_CACHE = bool(os.environ.get("REDIS_URL", "").strip())
 CPUS = multiprocessing.cpu_count()
 
 # SOCKET
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+bind = env_str("GUNICORN_BIND", "127.0.0.1:8000")
 
 # WORKERS
 # The usual 2 x CPUs + 1: page rendering is CPU-bound, and one spare process covers a worker
@@ -54,19 +59,21 @@ max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 100)
 # Addresses of the proxy or load balancer in front, whose X-Forwarded-Proto gunicorn trusts
 # (comma-separated addresses or networks, "*" when only the proxy can reach gunicorn).
 # gunicorn's own variable name and default.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+forwarded_allow_ips = env_str("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # gunicorn never takes the client's address from X-Forwarded-For, so behind a proxy every
-# request shows the proxy's address in REMOTE_ADDR, which the rate limits count
-# (core/ratelimit.py). A proxy that speaks the PROXY protocol (HAProxy, AWS NLB, nginx
-# `stream`) passes the real address: set GUNICORN_PROXY_PROTOCOL=v1, v2 or auto.
-proxy_protocol = os.environ.get("GUNICORN_PROXY_PROTOCOL", "off")
+# request shows the proxy's address in REMOTE_ADDR. The app reads the client's address from
+# X-Forwarded-For itself, from the proxies named in BYLINE_TRUSTED_PROXIES only
+# (core/ratelimit.py client_ip, for the rate limits and the sign-in lockout). A proxy that
+# speaks the PROXY protocol (HAProxy, AWS NLB, nginx `stream`) passes the real address in
+# REMOTE_ADDR instead: set GUNICORN_PROXY_PROTOCOL=v1, v2 or auto.
+proxy_protocol = env_str("GUNICORN_PROXY_PROTOCOL", "off")
 proxy_allow_ips = forwarded_allow_ips
 
 # LOGGING
 # Both to the process manager (journald, docker logs): access lines on stdout, errors on stderr.
 accesslog = "-"
 errorlog = "-"
-loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+loglevel = env_str("GUNICORN_LOG_LEVEL", "info")
 
 # LOCAL STATE
 # Workers signal they are alive by touching a temporary file; on a disk-backed /tmp that can
@@ -76,8 +83,8 @@ if os.path.isdir("/dev/shm"):
 # gunicorn 25.1+ opens a control socket at a fixed per-user path ($XDG_RUNTIME_DIR or ~/.gunicorn):
 # two gunicorns on one machine would take it from each other, and stopping one removes the
 # other's. Off unless asked for, with a path of its own.
-if os.environ.get("GUNICORN_CONTROL_SOCKET"):
-    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+if env_str("GUNICORN_CONTROL_SOCKET"):
+    control_socket = env_str("GUNICORN_CONTROL_SOCKET")
 else:
     control_socket_disable = True
 

@@ -2,17 +2,65 @@
 across app servers). One counter per scope and client address, for a fixed window."""
 
 import functools
+import ipaddress
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 
 
 def client_ip(request):
-    """The client's address. Behind a proxy, have it set REMOTE_ADDR (gunicorn --forwarded-allow-ips)."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, for the rate limits and the sign-in lockout (AXES_CLIENT_IP_CALLABLE).
+
+    REMOTE_ADDR, unless it is one of BYLINE_TRUSTED_PROXIES (Varnish, nginx, a load balancer):
+    then X-Forwarded-For is read from the right, where each proxy appended the address it was
+    sent the request by, past every trusted proxy, and the first other address is the client.
+    What a client writes into the header itself stays to the left of that and is never read; so
+    is the whole header when it comes from anyone but a trusted proxy.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    networks = trusted_networks(tuple(settings.BYLINE_TRUSTED_PROXIES))
+    address = _address(remote)
+    if address is None or not _is_trusted(address, networks):
+        return remote
+    for entry in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        forwarded = _address(entry.strip())
+        if forwarded is None:  # not an address: nothing further left can be believed
+            break
+        address = forwarded
+        if not _is_trusted(address, networks):
+            break
+    return str(address)
+
+
+@functools.lru_cache(maxsize=8)
+def trusted_networks(entries):
+    """The networks of BYLINE_TRUSTED_PROXIES entries (addresses or CIDR networks)."""
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"BYLINE_TRUSTED_PROXIES: {entry!r} is neither an IP address nor a network like 10.0.0.0/8."
+            ) from None
+    return tuple(networks)
+
+
+def _address(text):
+    """An ip_address (an IPv4-mapped IPv6 one as IPv4), or None for anything else."""
+    try:
+        address = ipaddress.ip_address(text or "")
+    except ValueError:
+        return None
+    return getattr(address, "ipv4_mapped", None) or address
+
+
+def _is_trusted(address, networks):
+    return any(address.version == network.version and address in network for network in networks)
 
 
 def _key(scope, ip):

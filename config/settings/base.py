@@ -9,26 +9,50 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
-def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None:
+# Every variable is read through these: unset and empty are the same (a line `NAME=` in an env
+# file, as in .env.example, means the default), and a value that is not what the setting takes
+# stops the start with the variable's name.
+def env_str(name, default=""):
+    """The variable's value without surrounding blanks, or `default` when unset or empty."""
+    return os.environ.get(name, "").strip() or default
+
+
+def env_int(name, default):
+    value = env_str(name)
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def env_bool(name, default=False):
+    value = env_str(name).lower()
+    if not value:
+        return default
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false (1/0, yes/no, on/off), not {value!r}.")
 
 
 def env_list(name, default=""):
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    """Comma-separated items, blanks around each removed."""
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
 # CORE
 DEBUG = env_bool("DJANGO_DEBUG", False)
 # Development-only key; production.py refuses to start without DJANGO_SECRET_KEY.
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "django-insecure-byline-development-only")
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "django-insecure-byline-development-only")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
@@ -111,9 +135,9 @@ TEMPLATES = [
 # DATABASES
 # SQLite in the project folder unless DATABASE_URL says otherwise.
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "0")),
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 0),
         conn_health_checks=True,
     )
 }
@@ -158,10 +182,10 @@ else:
 # Anonymous readers get whole pages from the cache above; every content change invalidates
 # exactly the pages that show it, so this is only how long an untouched page is kept.
 # 0 turns the page cache off.
-BYLINE_PAGE_CACHE_SECONDS = int(os.environ.get("BYLINE_PAGE_CACHE_SECONDS", "3600"))
+BYLINE_PAGE_CACHE_SECONDS = env_int("BYLINE_PAGE_CACHE_SECONDS", 3600)
 # Costly parts of pages (an article's related, previous and next articles) are kept this long,
 # invalidated by the same tags as pages; 0 turns that off.
-BYLINE_REMEMBER_SECONDS = int(os.environ.get("BYLINE_REMEMBER_SECONDS", str(24 * 3600)))
+BYLINE_REMEMBER_SECONDS = env_int("BYLINE_REMEMBER_SECONDS", 24 * 3600)
 # When the next scheduled article goes live (pages are not kept past it), and what refreshes
 # the cached sidebar before pages are invalidated (it adds the "sidebar" tag when it changed).
 BYLINE_PAGE_CACHE_HORIZON = "blog.invalidation.next_publication"
@@ -170,9 +194,9 @@ BYLINE_PAGE_CACHE_HOOKS = ["blog.sidebar.refresh_hook"]
 # Varnish: comma-separated base URLs of the Varnish servers that run deploy/varnish/byline.vcl.
 BYLINE_VARNISH_URLS = env_list("BYLINE_VARNISH_URLS")
 # Cloudflare: purge by cache tag and URL through its API, with a token allowed to purge the zone.
-CLOUDFLARE_ZONE_ID = os.environ.get("CLOUDFLARE_ZONE_ID", "")
-CLOUDFLARE_API_TOKEN = os.environ.get("CLOUDFLARE_API_TOKEN", "")
-CLOUDFLARE_API_URL = os.environ.get("CLOUDFLARE_API_URL", "https://api.cloudflare.com/client/v4")
+CLOUDFLARE_ZONE_ID = env_str("CLOUDFLARE_ZONE_ID")
+CLOUDFLARE_API_TOKEN = env_str("CLOUDFLARE_API_TOKEN")
+CLOUDFLARE_API_URL = env_str("CLOUDFLARE_API_URL", "https://api.cloudflare.com/client/v4")
 
 # AUTH
 AUTH_PASSWORD_VALIDATORS = [
@@ -186,19 +210,19 @@ LOGIN_URL = "admin:login"
 # I18N
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
-TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
+TIME_ZONE = env_str("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
 # STATIC AND MEDIA
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = os.environ.get("DJANGO_MEDIA_URL", "/media/")
-MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = env_str("DJANGO_MEDIA_URL", "/media/")
+MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # Files only editors may read (raw emails, the Word documents of guest posts): outside
 # MEDIA_ROOT, never served; the admin streams them after a permission check (core/storage.py).
-PRIVATE_MEDIA_ROOT = Path(os.environ.get("DJANGO_PRIVATE_MEDIA_ROOT", BASE_DIR / "private-media"))
+PRIVATE_MEDIA_ROOT = Path(env_str("DJANGO_PRIVATE_MEDIA_ROOT", BASE_DIR / "private-media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {"BACKEND": "core.storage.PrivateFileSystemStorage"},
@@ -210,16 +234,20 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # EMAIL
-DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Byline <noreply@localhost>")
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "Byline <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Any Django email backend by dotted path, e.g. anymail.backends.mailgun.EmailBackend.
-EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 # Seconds an SMTP server may take to answer: one that accepts connections but never answers
 # must not hold a worker (the email stays queued in the outbox and is sent again later).
-EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 10)
 # django-anymail reads its provider settings from ANYMAIL_* variables, e.g.
-# ANYMAIL_MAILGUN_API_KEY -> ANYMAIL["MAILGUN_API_KEY"].
-ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.items() if key.startswith("ANYMAIL_")}
+# ANYMAIL_MAILGUN_API_KEY -> ANYMAIL["MAILGUN_API_KEY"]; an empty one is left out (anymail's default).
+ANYMAIL = {
+    key.removeprefix("ANYMAIL_"): value.strip()
+    for key, value in os.environ.items()
+    if key.startswith("ANYMAIL_") and value.strip()
+}
 # Where editors are told of new submissions (comma-separated); default: every active
 # member of the Editors group who has an email address.
 BYLINE_EDITORS_EMAILS = env_list("BYLINE_EDITORS_EMAILS")
@@ -232,7 +260,7 @@ TASKS = {
         "BACKEND": {
             "immediate": "django_tasks.backends.immediate.ImmediateBackend",
             "database": "django_tasks_db.DatabaseBackend",
-        }[os.environ.get("BYLINE_TASKS_BACKEND", "immediate")]
+        }[env_str("BYLINE_TASKS_BACKEND", "immediate")]
     }
 }
 
@@ -281,13 +309,12 @@ PERMISSIONS_POLICY = {
 # Admin sign-in: django-axes locks a user name out from an address after
 # BYLINE_LOGIN_FAILURES failed attempts, for BYLINE_LOGIN_LOCKOUT_MINUTES (attempts are kept in
 # the database, so the count holds across app servers; editors see them in the admin).
-AXES_FAILURE_LIMIT = int(os.environ.get("BYLINE_LOGIN_FAILURES", "5"))
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("BYLINE_LOGIN_LOCKOUT_MINUTES", "60")))
+AXES_FAILURE_LIMIT = env_int("BYLINE_LOGIN_FAILURES", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("BYLINE_LOGIN_LOCKOUT_MINUTES", 60))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
-# The client's address as the rate limits see it (REMOTE_ADDR, which the proxy in front sets:
-# config/gunicorn.py).
+# The client's address as the rate limits see it (core/ratelimit.py client_ip).
 AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -300,43 +327,49 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     # One line per task start and end is noise; failures still show (outbox records them too).
     "loggers": {"django_tasks": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # BYLINE
 # The public address of the site, for links in emails (tracking links, previews).
-BYLINE_SITE_URL = os.environ.get("BYLINE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+BYLINE_SITE_URL = env_str("BYLINE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Signed draft-preview links stop working after this many seconds.
-BYLINE_PREVIEW_MAX_AGE = int(os.environ.get("BYLINE_PREVIEW_MAX_AGE", 7 * 24 * 3600))
+BYLINE_PREVIEW_MAX_AGE = env_int("BYLINE_PREVIEW_MAX_AGE", 7 * 24 * 3600)
 # Search queries are cut to this many characters before they reach the database.
 BYLINE_SEARCH_MAX_LENGTH = 200
 # Search ranks and counts the newest matches only, this many (blog/search.py): its cost stays
 # the same however large the archive grows.
-BYLINE_SEARCH_MAX_RESULTS = int(os.environ.get("BYLINE_SEARCH_MAX_RESULTS", "1000"))
+BYLINE_SEARCH_MAX_RESULTS = env_int("BYLINE_SEARCH_MAX_RESULTS", 1000)
 # Full-text search language: a PostgreSQL text search configuration ("english", "german",
 # "simple", ...); on SQLite "english" adds the Porter stemmer. Applied by `migrate` or
 # `manage.py rebuild_search_index`.
-BYLINE_SEARCH_LANGUAGE = os.environ.get("BYLINE_SEARCH_LANGUAGE", "english")
+BYLINE_SEARCH_LANGUAGE = env_str("BYLINE_SEARCH_LANGUAGE", "english")
 BYLINE_PAGE_SIZE = 10
 # Guest posts: successful submissions allowed per IP address per hour, and the
 # largest whole request the form accepts (5 images of 5 MB, a 10 MB .docx, text).
-BYLINE_SUBMISSIONS_PER_HOUR = int(os.environ.get("BYLINE_SUBMISSIONS_PER_HOUR", "5"))
+BYLINE_SUBMISSIONS_PER_HOUR = env_int("BYLINE_SUBMISSIONS_PER_HOUR", 5)
 BYLINE_SUBMISSION_MAX_REQUEST_BYTES = 36 * 1024 * 1024
 # Receipts sent to one address per day for guest posts by email (no mail loops).
-BYLINE_ACKS_PER_SENDER_PER_DAY = int(os.environ.get("BYLINE_ACKS_PER_SENDER_PER_DAY", "5"))
+BYLINE_ACKS_PER_SENDER_PER_DAY = env_int("BYLINE_ACKS_PER_SENDER_PER_DAY", 5)
 
 # Copyright complaints accepted per IP address per hour.
-BYLINE_COMPLAINTS_PER_HOUR = int(os.environ.get("BYLINE_COMPLAINTS_PER_HOUR", "5"))
+BYLINE_COMPLAINTS_PER_HOUR = env_int("BYLINE_COMPLAINTS_PER_HOUR", 5)
 # Comments posted per IP address per hour (held or not).
-BYLINE_COMMENTS_PER_HOUR = int(os.environ.get("BYLINE_COMMENTS_PER_HOUR", "10"))
+BYLINE_COMMENTS_PER_HOUR = env_int("BYLINE_COMMENTS_PER_HOUR", 10)
 # The email providers' webhooks (contributions/webhooks.py): POSTs per hour from one address
 # (a provider posts from a few addresses, for every message the site receives) and their size.
-BYLINE_WEBHOOK_POSTS_PER_HOUR = int(os.environ.get("BYLINE_WEBHOOK_POSTS_PER_HOUR", "1000"))
-BYLINE_WEBHOOK_MAX_REQUEST_BYTES = int(os.environ.get("BYLINE_WEBHOOK_MAX_REQUEST_BYTES", str(40 * 1024 * 1024)))
+BYLINE_WEBHOOK_POSTS_PER_HOUR = env_int("BYLINE_WEBHOOK_POSTS_PER_HOUR", 1000)
+BYLINE_WEBHOOK_MAX_REQUEST_BYTES = env_int("BYLINE_WEBHOOK_MAX_REQUEST_BYTES", 40 * 1024 * 1024)
 # A comment form sent back sooner than this many seconds after the page was served is refused (bots).
-BYLINE_COMMENT_MIN_SECONDS = int(os.environ.get("BYLINE_COMMENT_MIN_SECONDS", "3"))
+BYLINE_COMMENT_MIN_SECONDS = env_int("BYLINE_COMMENT_MIN_SECONDS", 3)
+
+# The proxies in front (Varnish, nginx, a load balancer) whose X-Forwarded-For is believed:
+# comma-separated addresses or networks (127.0.0.1,::1 when they run on this machine,
+# 10.0.0.0/8). The rate limits above and the sign-in lockout count the client each of them
+# names; empty: REMOTE_ADDR, and X-Forwarded-For is ignored.
+BYLINE_TRUSTED_PROXIES = env_list("BYLINE_TRUSTED_PROXIES")
 
 # django-contrib-comments: our own comment model (threaded replies) lives in `discussion`.
 COMMENTS_APP = "discussion"

@@ -1,12 +1,10 @@
 """Development: DEBUG on, email to the console, SQLite unless DATABASE_URL is set."""
 
-import os
-
 from .base import *  # noqa: F403
-from .base import env_bool
+from .base import env_bool, env_str
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
-EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 try:  # debug-toolbar is optional: use it when it is installed.
     import debug_toolbar  # noqa: F401

@@ -1,16 +1,14 @@
 """Production: every secret from the environment, HTTPS and hashed static files."""
 
-import os
-
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool, env_list
+from .base import env_bool, env_int, env_list, env_str
 
 
 def required(name):
     # A failure at boot beats a silent insecure default.
-    value = os.environ.get(name, "").strip()
+    value = env_str(name)
     if not value:
         raise ImproperlyConfigured(f"{name} must be set in production (see README, Configuration).")
     return value
@@ -29,7 +27,7 @@ CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 # HSTS: a year, for every subdomain, and eligible for the browsers' preload list. Turn the last
 # two off (DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS=false ...) if a subdomain is not on HTTPS.
-SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
 # /healthz is probed over plain HTTP by the load balancer.
@@ -38,7 +36,7 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 # DATABASES
 # Keep connections open between requests (one per worker thread) instead of connecting for
 # each one; the health check replaces a connection the server has dropped before using it.
-DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DJANGO_CONN_MAX_AGE", "60"))  # noqa: F405
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", 60)  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 
 # SESSIONS
@@ -61,19 +59,19 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # The credentials are not settings: django-storages reads AWS_ACCESS_KEY_ID and
 # AWS_SECRET_ACCESS_KEY from the environment itself, and without them boto3 falls back to
 # its other sources (an instance or task role, ~/.aws).
-AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
 if AWS_STORAGE_BUCKET_NAME:
     STORAGES["default"] = {  # noqa: F405
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             # Another provider's S3 API, e.g. https://<account>.r2.cloudflarestorage.com.
-            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
             # A CDN or public host name for the bucket; URLs are built from it with no API call.
-            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "custom_domain": env_str("AWS_S3_CUSTOM_DOMAIN") or None,
             # A folder inside the bucket, for a bucket shared with other sites.
-            "location": os.environ.get("AWS_LOCATION", "").strip("/"),
+            "location": env_str("AWS_LOCATION").strip("/"),
             # Public media: plain URLs. Signed ones would expire, and media URLs are written
             # into stored HTML (guest posts' pictures, accepted articles' bodies).
             "querystring_auth": False,
@@ -89,13 +87,13 @@ if AWS_STORAGE_BUCKET_NAME:
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             **STORAGES["default"]["OPTIONS"],  # noqa: F405
-            "bucket_name": os.environ.get("AWS_PRIVATE_BUCKET_NAME", "").strip() or AWS_STORAGE_BUCKET_NAME,
+            "bucket_name": env_str("AWS_PRIVATE_BUCKET_NAME", AWS_STORAGE_BUCKET_NAME),
             "custom_domain": None,
             "location": "/".join(
                 part
                 for part in (
-                    os.environ.get("AWS_LOCATION", "").strip("/"),
-                    "" if os.environ.get("AWS_PRIVATE_BUCKET_NAME", "").strip() else "private",
+                    env_str("AWS_LOCATION").strip("/"),
+                    "" if env_str("AWS_PRIVATE_BUCKET_NAME") else "private",
                 )
                 if part
             ),
@@ -104,10 +102,10 @@ if AWS_STORAGE_BUCKET_NAME:
         },
     }
 
-EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 ADMINS = [("Admin", a) for a in env_list("DJANGO_ADMINS")]
 
@@ -116,4 +114,4 @@ ADMINS = [("Admin", a) for a in env_list("DJANGO_ADMINS")]
 TASKS["default"]["BACKEND"] = {  # noqa: F405
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
-}[os.environ.get("BYLINE_TASKS_BACKEND", "database")]
+}[env_str("BYLINE_TASKS_BACKEND", "database")]

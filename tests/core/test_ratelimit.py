@@ -1,6 +1,7 @@
 import io
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
@@ -21,6 +22,60 @@ def test_declared_size(header, size):
 def test_a_malformed_content_length_is_not_a_server_error(client, name):
     response = client.post(reverse(name), {}, CONTENT_LENGTH="abc")
     assert response.status_code < 500
+
+
+def client_ip(remote, forwarded=None):
+    request = RequestFactory().get("/", REMOTE_ADDR=remote)
+    if forwarded is not None:
+        request.META["HTTP_X_FORWARDED_FOR"] = forwarded
+    return ratelimit.client_ip(request)
+
+
+def test_without_trusted_proxies_the_client_is_the_peer_whatever_it_forwards(settings):
+    settings.BYLINE_TRUSTED_PROXIES = []
+    assert client_ip("203.0.113.5") == "203.0.113.5"
+    assert client_ip("127.0.0.1", "203.0.113.5") == "127.0.0.1"
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "client"),
+    [
+        # Varnish on this machine, reached directly: it appended the reader's address.
+        ("127.0.0.1", "203.0.113.5", "203.0.113.5"),
+        # nginx -> Varnish -> the app, both trusted.
+        ("127.0.0.1", "203.0.113.5, 127.0.0.1", "203.0.113.5"),
+        # A reader who sends X-Forwarded-For of their own: theirs is left of what the proxy appended.
+        ("127.0.0.1", "198.51.100.1, 10.9.9.9, 203.0.113.5", "203.0.113.5"),
+        ("127.0.0.1", "not an address, 203.0.113.5", "203.0.113.5"),
+        # A proxy inside a trusted network, behind another.
+        ("10.0.0.2", "203.0.113.5, 10.0.0.3", "203.0.113.5"),
+        # IPv6 readers, and a peer address in IPv4-mapped IPv6 (gunicorn bound to [::]).
+        ("127.0.0.1", "2001:db8::7", "2001:db8::7"),
+        ("::ffff:127.0.0.1", "203.0.113.5", "203.0.113.5"),
+        # Only proxies on the way: the farthest one is all that is known.
+        ("10.0.0.2", "10.0.0.4", "10.0.0.4"),
+        # A trusted proxy that forwarded nothing.
+        ("127.0.0.1", None, "127.0.0.1"),
+        ("127.0.0.1", "", "127.0.0.1"),
+    ],
+)
+def test_behind_trusted_proxies_the_client_is_the_first_untrusted_address_from_the_right(
+    settings, remote, forwarded, client
+):
+    settings.BYLINE_TRUSTED_PROXIES = ["127.0.0.1", "::1", "10.0.0.0/8"]
+    assert client_ip(remote, forwarded) == client
+
+
+def test_x_forwarded_for_from_an_untrusted_peer_is_ignored(settings):
+    settings.BYLINE_TRUSTED_PROXIES = ["127.0.0.1"]
+    assert client_ip("203.0.113.5", "198.51.100.1") == "203.0.113.5"
+    assert client_ip("203.0.113.5", "198.51.100.1, 127.0.0.1") == "203.0.113.5"
+
+
+def test_a_trusted_proxy_that_is_not_an_address_is_refused(settings):
+    settings.BYLINE_TRUSTED_PROXIES = ["127.0.0.1", "varnish.internal"]
+    with pytest.raises(ImproperlyConfigured, match="varnish.internal"):
+        client_ip("127.0.0.1", "203.0.113.5")
 
 
 def test_counts_per_scope_and_address(settings):

@@ -116,6 +116,27 @@ def test_admin_sign_in_is_locked_after_repeated_failures(client, editor, setting
     assert client.session["_auth_user_id"] == str(editor.pk)
 
 
+def test_behind_a_trusted_proxy_the_lockout_is_per_forwarded_client(client, editor, settings):
+    # Every request comes from Varnish (127.0.0.1); the lock is for the reader it forwards.
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.BYLINE_TRUSTED_PROXIES = ["127.0.0.1"]
+    editor.set_password("right-password")
+    editor.save()
+
+    def through_the_proxy(password, reader):
+        return client.post(
+            reverse("admin:login"),
+            {"username": editor.username, "password": password},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=reader,
+        )
+
+    for _ in range(3):
+        through_the_proxy("wrong", "203.0.113.9")
+    assert through_the_proxy("right-password", "203.0.113.9").status_code == 429
+    assert through_the_proxy("right-password", "198.51.100.7").status_code == 302
+
+
 def test_the_lockout_ends_after_the_cool_off(client, editor, settings, time_machine):
     import datetime
 
