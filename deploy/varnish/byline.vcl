@@ -19,6 +19,15 @@ vcl 4.1;
 # Reload:    systemctl reload varnish (keeps the cache)
 # The app:   BYLINE_VARNISH_URLS=http://127.0.0.1:6081, and BYLINE_SITE_URL the public address
 #            readers use (its host and scheme are in every PURGE).
+#            BYLINE_TRUSTED_PROXIES=127.0.0.1,::1: gunicorn sees every request come from Varnish,
+#            so the app takes the reader's address from X-Forwarded-For (below), from us only.
+#
+# THE CLIENT'S ADDRESS
+# varnishd itself appends client.ip, the address that connected to it, to X-Forwarded-For before
+# vcl_recv runs, on every request it sends to the app (passed posts included), so this file does
+# not touch the header. Behind nginx on this machine, that is nginx's 127.0.0.1 after the reader's
+# address nginx appended (deploy/nginx/byline.conf); the app reads the header from the right,
+# past its trusted proxies, so whatever a reader wrote into it is never believed.
 
 import std;
 

@@ -7,13 +7,18 @@ serves the whole module; each test works on paths of its own.
 
 import gzip
 import itertools
+import re
 import threading
 import time
+from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlencode
 
 import pytest
 
+from complaints.models import Complaint
 from pagecache.purgers import PurgeError, VarnishPurger
+from tests.complaints.test_forms import form_data as complaint_form
 from tests.factories import ArticleFactory
 
 from .varnish import Varnish
@@ -401,3 +406,61 @@ def test_an_editors_change_purges_the_article_from_varnish(site_behind_varnish, 
     assert "Corrected title" in third_body.decode()
     assert "Original title" not in third_body.decode()
     assert get(varnish, path, **host)[0]["X-Cache"] == "HIT"
+
+
+# The client's address through Varnish
+
+
+def send_complaint(varnish, host, article, source):
+    """A copyright complaint as a reader's browser sends it, from the address `source`: the form
+    (for its CSRF cookie and token), then the post. The status of the post."""
+    status, headers, body = varnish.request("GET", "/copyright/complaint/", headers=host, source=source)
+    assert status == 200, body[:300]
+    cookie = SimpleCookie(headers["Set-Cookie"])["csrftoken"].value
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
+    fields = {**complaint_form(article), "csrfmiddlewaretoken": token}
+    status, _headers, body = varnish.request(
+        "POST",
+        "/copyright/complaint/",
+        headers={
+            **host,
+            "Cookie": f"csrftoken={cookie}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        body=urlencode(fields).encode(),
+        source=source,
+    )
+    assert status in (302, 429), (status, body[:500])
+    return status
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_readers_behind_varnish_are_counted_apart(site_behind_varnish, live_server, settings):
+    # Varnish appends the address each reader connected from to X-Forwarded-For; the app, reached
+    # from Varnish on 127.0.0.1 only, believes it.
+    settings.BYLINE_TRUSTED_PROXIES = ["127.0.0.1"]
+    settings.BYLINE_COMPLAINTS_PER_HOUR = 2
+    varnish = site_behind_varnish
+    host = {"Host": live_server.url.removeprefix("http://")}
+    article = ArticleFactory()
+
+    first = [send_complaint(varnish, host, article, "127.0.0.2") for _ in range(3)]
+    second = send_complaint(varnish, host, article, "127.0.0.3")
+
+    assert first == [302, 302, 429]
+    assert second == 302
+    assert sorted(Complaint.objects.values_list("ip_address", flat=True)) == ["127.0.0.2", "127.0.0.2", "127.0.0.3"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_x_forwarded_for_a_reader_sends_through_varnish_changes_nothing(site_behind_varnish, live_server, settings):
+    settings.BYLINE_TRUSTED_PROXIES = ["127.0.0.1"]
+    settings.BYLINE_COMPLAINTS_PER_HOUR = 1
+    varnish = site_behind_varnish
+    host = {"Host": live_server.url.removeprefix("http://")}
+    article = ArticleFactory()
+
+    assert send_complaint(varnish, host, article, "127.0.0.2") == 302
+    spoofed = {**host, "X-Forwarded-For": "198.51.100.77"}  # a new address for each post, it hopes
+    assert send_complaint(varnish, spoofed, article, "127.0.0.2") == 429
+    assert list(Complaint.objects.values_list("ip_address", flat=True)) == ["127.0.0.2"]
