@@ -66,6 +66,8 @@ test-services: node_modules/.installed
 		bash .ci/install-chromium; fi
 	@if [ ! -x /usr/sbin/varnishd ] && command -v apt-get >/dev/null && [ "$$(id -u)" -eq 0 ]; then \
 		bash .ci/install-varnish; fi
+	@if [ ! -x /usr/sbin/nginx ] && command -v apt-get >/dev/null && [ "$$(id -u)" -eq 0 ]; then \
+		bash .ci/install-nginx; fi
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
