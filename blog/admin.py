@@ -14,10 +14,10 @@ from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 from taggit.models import Tag
-from taggit.utils import parse_tags
 
 from core.slugs import unique_slug
 
+from . import tags
 from .models import Article, ArticleSlugRedirect, Author, Category
 from .previews import preview_url
 from .revisions import diff_versions
@@ -92,10 +92,15 @@ class ArticleAdminForm(forms.ModelForm):
             cleaned["published_at"] = timezone.now()
         return cleaned
 
+    def clean_new_tags(self):
+        names, refused = tags.parse_names(self.cleaned_data.get("new_tags") or "")
+        if refused:
+            raise forms.ValidationError(tags.refusal_message(refused), code="no_slug")
+        return names
+
     def tag_names(self):
         names = [tag.name for tag in self.cleaned_data.get("tags") or []]
-        names += parse_tags(self.cleaned_data.get("new_tags") or "")
-        return names
+        return names + list(self.cleaned_data.get("new_tags") or [])
 
     def _save_m2m(self):
         # TaggableManager.save_form_data() accepts names, creating tags that are new.
@@ -232,7 +237,7 @@ class ArticleAdmin(VersionAdmin):
                 if author is None:
                     author = Author.objects.create(
                         name=request.user.get_full_name() or request.user.get_username(),
-                        slug=unique_slug(Author, request.user.get_username(), 120),
+                        slug=unique_slug(Author, request.user.get_username(), 120, fallback="editor"),
                         email=request.user.email,
                         user=request.user,
                     )

@@ -18,4 +18,5 @@ class BlogConfig(AppConfig):
         from . import (
             images,  # noqa: F401  (renditions of an article's images after a save)
             invalidation,  # noqa: F401  (page-cache invalidation on content changes)
+            tags,  # noqa: F401  (plain tag names, slugs never empty)
         )

@@ -16,6 +16,7 @@ from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from core.fields import PlainParagraphsField, PlainTextField, UnicodeSlugField
 from core.models import SiteSettings
 from core.sanitizer import PROSE_EXTENSIONS, plain_text, sanitize_html
 
@@ -38,9 +39,9 @@ def month_end(first_day):
 class Author(models.Model):
     """A byline: a staff writer or a published guest contributor."""
 
-    name = models.CharField(_("name"), max_length=120)
-    slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    bio = models.TextField(_("bio"), blank=True, help_text=_("A few sentences shown on the author's page."))
+    name = PlainTextField(_("name"), max_length=120)
+    slug = UnicodeSlugField(_("slug"), max_length=120, unique=True)
+    bio = PlainParagraphsField(_("bio"), blank=True, help_text=_("A few sentences shown on the author's page."))
     avatar = models.ImageField(_("avatar"), upload_to="authors/%Y/", blank=True)
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("email"), blank=True, help_text=_("Private: never shown to readers."))
@@ -66,9 +67,9 @@ class Author(models.Model):
 
 
 class Category(models.Model):
-    name = models.CharField(_("name"), max_length=100)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    name = PlainTextField(_("name"), max_length=100)
+    slug = UnicodeSlugField(_("slug"), max_length=100, unique=True)
+    description = PlainParagraphsField(_("description"), blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -245,8 +246,8 @@ class Article(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
         TAKEN_DOWN = "taken_down", _("Taken down (copyright)")
 
-    title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(
+    title = PlainTextField(_("title"), max_length=200)
+    slug = UnicodeSlugField(
         _("slug"),
         max_length=200,
         unique=True,
@@ -262,7 +263,7 @@ class Article(models.Model):
         related_name="articles",
     )
     tags = TaggableManager(through=TaggedArticle, blank=True)
-    standfirst = models.TextField(
+    standfirst = PlainParagraphsField(
         _("standfirst"),
         max_length=600,
         blank=True,
@@ -282,14 +283,14 @@ class Article(models.Model):
     )
     featured_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     featured_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    featured_image_alt = models.CharField(
+    featured_image_alt = PlainTextField(
         _("image alt text"),
         max_length=250,
         blank=True,
         help_text=_("Describe the picture for readers who cannot see it. Required with an image."),
     )
-    featured_image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
-    featured_image_credit = models.CharField(_("image credit"), max_length=200, blank=True)
+    featured_image_caption = PlainTextField(_("image caption"), max_length=300, blank=True)
+    featured_image_credit = PlainTextField(_("image credit"), max_length=200, blank=True)
     renditions = models.JSONField(
         _("image renditions"),
         default=dict,
@@ -418,7 +419,7 @@ class Article(models.Model):
 class ArticleSlugRedirect(models.Model):
     """An article's former slug, so links to the old address answer 301."""
 
-    old_slug = models.SlugField(max_length=200, unique=True)
+    old_slug = UnicodeSlugField(max_length=200, unique=True)
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="slug_redirects")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,24 +1,12 @@
-from django.urls import path, register_converter
+from django.urls import path
+
+import core.converters  # noqa: F401  (registers "uslug")
 
 from . import sitemaps, views
 from .feeds import AtomFeed, AuthorFeed, CategoryFeed, LatestArticlesFeed, TagFeed
 
 app_name = "blog"
 
-
-class UnicodeSlugConverter:
-    """Tag slugs keep accented letters (taggit slugifies with allow_unicode): "café" stays "café"."""
-
-    regex = r"[-\w]+"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
-
-
-register_converter(UnicodeSlugConverter, "uslug")
 
 # These URL shapes are a contract: feeds, sitemaps, imports and redirects build on them.
 urlpatterns = [
@@ -29,17 +17,17 @@ urlpatterns = [
     path("sitemap.xml", sitemaps.index, name="sitemap-index"),
     path("sitemap-news.xml", sitemaps.news, name="sitemap-news"),
     path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap-section"),
-    path("category/<slug:slug>/", views.CategoryDetailView.as_view(), name="category-detail"),
-    path("category/<slug:slug>/feed/", CategoryFeed.as_view(), name="category-feed"),
-    path("category/<slug:slug>/feed/atom/", CategoryFeed.as_view(feed_type=AtomFeed), name="category-feed-atom"),
+    path("category/<uslug:slug>/", views.CategoryDetailView.as_view(), name="category-detail"),
+    path("category/<uslug:slug>/feed/", CategoryFeed.as_view(), name="category-feed"),
+    path("category/<uslug:slug>/feed/atom/", CategoryFeed.as_view(feed_type=AtomFeed), name="category-feed-atom"),
     path("tag/<uslug:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
     path("tag/<uslug:slug>/feed/", TagFeed.as_view(), name="tag-feed"),
     path("tag/<uslug:slug>/feed/atom/", TagFeed.as_view(feed_type=AtomFeed), name="tag-feed-atom"),
-    path("author/<slug:slug>/", views.AuthorDetailView.as_view(), name="author-detail"),
-    path("author/<slug:slug>/feed/", AuthorFeed.as_view(), name="author-feed"),
-    path("author/<slug:slug>/feed/atom/", AuthorFeed.as_view(feed_type=AtomFeed), name="author-feed-atom"),
+    path("author/<uslug:slug>/", views.AuthorDetailView.as_view(), name="author-detail"),
+    path("author/<uslug:slug>/feed/", AuthorFeed.as_view(), name="author-feed"),
+    path("author/<uslug:slug>/feed/atom/", AuthorFeed.as_view(feed_type=AtomFeed), name="author-feed-atom"),
     path("preview/<str:token>/", views.ArticlePreviewView.as_view(), name="article-preview"),
     path("<int:year>/", views.YearArchiveView.as_view(), name="archive-year"),
     path("<int:year>/<int:month>/", views.MonthArchiveView.as_view(), name="archive-month"),
-    path("<int:year>/<int:month>/<slug:slug>/", views.ArticleDetailView.as_view(), name="article-detail"),
+    path("<int:year>/<int:month>/<uslug:slug>/", views.ArticleDetailView.as_view(), name="article-detail"),
 ]

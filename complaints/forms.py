@@ -11,6 +11,7 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 
 from blog.models import Article, ArticleSlugRedirect
+from core.fields import PlainParagraphsFormField, PlainTextFormField
 
 ARTICLE_VIEW = "blog:article-detail"
 
@@ -102,25 +103,25 @@ def article_from_address(value):
 
 
 class ComplaintForm(forms.Form):
-    claimant_name = forms.CharField(label=_("Your full name"), max_length=120)
+    claimant_name = PlainTextFormField(label=_("Your full name"), max_length=120)
     claimant_email = forms.EmailField(
         label=_("Your email"),
         max_length=254,
         help_text=_("We write to you here about your complaint. It is never published."),
     )
-    organisation = forms.CharField(
+    organisation = PlainTextFormField(
         label=_("Organisation (optional)"),
         required=False,
         max_length=200,
         help_text=_("Only if you act for a company or another rights holder: its name."),
     )
-    original_work = forms.CharField(
+    original_work = PlainParagraphsFormField(
         label=_("Your original work"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Describe the work that was copied, and give its address if it is online."),
     )
-    article_url = forms.CharField(
+    article_url = PlainTextFormField(
         label=_("The article on our site"),
         max_length=500,
         widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "off"}),
@@ -134,7 +135,7 @@ class ComplaintForm(forms.Form):
         label=ACCURACY,
         error_messages={"required": _("Please confirm that the information is accurate: we cannot act without it.")},
     )
-    signature = forms.CharField(
+    signature = PlainTextFormField(
         label=_("Electronic signature"),
         max_length=120,
         help_text=_("Type your full name, as above: it signs this complaint."),
@@ -145,18 +146,6 @@ class ComplaintForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.article = None  # set by clean_article_url()
-
-    def clean_claimant_name(self):
-        return one_line(self.cleaned_data["claimant_name"])
-
-    def clean_organisation(self):
-        return one_line(self.cleaned_data["organisation"])
-
-    def clean_signature(self):
-        return one_line(self.cleaned_data["signature"])
-
-    def clean_original_work(self):
-        return self.cleaned_data["original_work"].strip()
 
     def clean_article_url(self):
         value = self.cleaned_data["article_url"]

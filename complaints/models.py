@@ -6,6 +6,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import PlainParagraphsField, PlainTextField
+
 
 class ComplaintQuerySet(models.QuerySet):
     def open(self):
@@ -40,10 +42,10 @@ class Complaint(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
 
     # What the claimant sent
-    claimant_name = models.CharField(_("claimant"), max_length=120)
+    claimant_name = PlainTextField(_("claimant"), max_length=120)
     claimant_email = models.EmailField(_("claimant's email"))
-    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
-    original_work = models.TextField(
+    organisation = PlainTextField(_("organisation"), max_length=200, blank=True)
+    original_work = PlainParagraphsField(
         _("original work"), max_length=2000, help_text=_("The claimant's description of the work, and/or its address.")
     )
     # PROTECT: a complaint is the record of a legal notice and of what we did about it;
@@ -51,11 +53,11 @@ class Complaint(models.Model):
     article = models.ForeignKey(
         "blog.Article", verbose_name=_("article"), on_delete=models.PROTECT, related_name="complaints"
     )
-    article_url = models.CharField(_("address given"), max_length=500, help_text=_("As the claimant typed it."))
+    article_url = PlainTextField(_("address given"), max_length=500, help_text=_("As the claimant typed it."))
     good_faith = models.BooleanField(_("good-faith statement"), default=False)
     accuracy = models.BooleanField(_("accuracy statement"), default=False)
     affirmed_at = models.DateTimeField(_("statements affirmed"), null=True, blank=True)
-    signature = models.CharField(_("electronic signature"), max_length=120, help_text=_("The full name as typed."))
+    signature = PlainTextField(_("electronic signature"), max_length=120, help_text=_("The full name as typed."))
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
 
@@ -69,7 +71,7 @@ class Complaint(models.Model):
         related_name="decided_complaints",
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    reason = models.TextField(
+    reason = PlainParagraphsField(
         _("reason shown to readers"),
         max_length=1000,
         blank=True,

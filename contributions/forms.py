@@ -6,7 +6,10 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 
+from blog import tags
+from core.fields import PlainParagraphsFormField, PlainTextFormField
 from core.sanitizer import sanitize_html
+from core.slugs import validate_sluggable
 
 from .uploads import MAX_DOCX_BYTES, MAX_IMAGE_BYTES, MAX_PIXELS, docx_to_html, human_size, process_image
 from .workflow import Incoming, check_sender
@@ -66,11 +69,16 @@ class ImagesField(forms.FileField):
 
 
 class SubmissionForm(forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=120, help_text=_("As it should appear in the byline."))
+    name = PlainTextFormField(
+        label=_("Your name"),
+        max_length=120,
+        validators=[validate_sluggable],
+        help_text=_("As it should appear in the byline."),
+    )
     email = forms.EmailField(
         label=_("Your email"), help_text=_("We write to you here about your piece. It is never published.")
     )
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = PlainTextFormField(label=_("Title"), max_length=200, validators=[validate_sluggable])
     body = ProseEditorFormField(
         label=_("Your article"),
         required=False,
@@ -93,14 +101,14 @@ class SubmissionForm(forms.Form):
         help_text=_("Up to %(count)d JPEG, PNG, WebP or GIF images, %(size)s and %(mp)d megapixels each.")
         % {"count": MAX_IMAGES, "size": human_size(MAX_IMAGE_BYTES), "mp": MAX_PIXELS // 1_000_000},
     )
-    bio = forms.CharField(
+    bio = PlainParagraphsFormField(
         label=_("A short bio"),
         required=False,
         max_length=600,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Two or three sentences about you, shown with your article."),
     )
-    suggested_tags = forms.CharField(
+    suggested_tags = PlainTextFormField(
         label=_("Suggested tags"), required=False, max_length=300, help_text=_("Separated by commas.")
     )
     consent = forms.BooleanField(
@@ -117,6 +125,12 @@ class SubmissionForm(forms.Form):
         email = self.cleaned_data["email"]
         check_sender(email)
         return email
+
+    def clean_suggested_tags(self):
+        names, refused = tags.parse_names(self.cleaned_data.get("suggested_tags") or "")
+        if refused:
+            raise ValidationError(tags.refusal_message(refused), code="no_slug")
+        return ", ".join(names)
 
     def clean_document(self):
         document = self.cleaned_data.get("document")
@@ -191,11 +205,11 @@ class SubmissionForm(forms.Form):
 class RevisionForm(forms.Form):
     """The contributor's new version after an editor asked for changes."""
 
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = PlainTextFormField(label=_("Title"), max_length=200, validators=[validate_sluggable])
     body = ProseEditorFormField(
         label=_("Your revised article"), config={"extensions": CONTRIBUTOR_EXTENSIONS}, sanitize=contributor_html
     )
-    note = forms.CharField(
+    note = PlainParagraphsFormField(
         label=_("A note to the editor (optional)"),
         required=False,
         max_length=2000,

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import PlainParagraphsField, PlainTextField
 from core.storage import private_storage
 
 from . import uploads
@@ -98,12 +99,12 @@ class Submission(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
 
     # What the contributor sent
-    name = models.CharField(_("name"), max_length=120)
+    name = PlainTextField(_("name"), max_length=120)
     email = models.EmailField(_("email"), db_index=True)
-    title = models.CharField(_("title"), max_length=200)
+    title = PlainTextField(_("title"), max_length=200)
     body = models.TextField(_("body"), help_text=_("Sanitized HTML; links carry rel=ugc until accepted."))
-    bio = models.TextField(_("short bio"), blank=True)
-    suggested_tags = models.CharField(_("suggested tags"), max_length=300, blank=True)
+    bio = PlainParagraphsField(_("short bio"), blank=True)
+    suggested_tags = PlainTextField(_("suggested tags"), max_length=300, blank=True)
     consent_at = models.DateTimeField(_("agreed to the guidelines"), null=True, blank=True)
     # Only editors may read these (core/storage.py): the admin serves them, they have no public URL.
     original_document = models.FileField(
@@ -353,7 +354,7 @@ class InboundMessage(models.Model):
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
     content_hash = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     from_address = models.CharField(_("from"), max_length=254, blank=True, db_index=True)
-    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    subject = PlainTextField(_("subject"), max_length=300, blank=True)
     source = models.CharField(_("source"), max_length=20, help_text=_("cli, mbox, maildir, imap or webhook."))
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     reason = models.CharField(_("reason"), max_length=300, blank=True)

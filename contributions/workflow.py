@@ -19,8 +19,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from taggit.utils import parse_tags
 
+from blog import tags
 from blog.models import Article, Author
 from core.sanitizer import sanitize_html
 from core.slugs import unique_slug
@@ -106,7 +106,8 @@ def receive(incoming, *, acknowledge=True):
         title=incoming.title.strip(),
         body="",
         bio=incoming.bio.strip(),
-        suggested_tags=incoming.suggested_tags.strip(),
+        # Names that cannot be tags are dropped here (the web form refuses them with a reason).
+        suggested_tags=", ".join(tags.parse_names(incoming.suggested_tags)[0]),
         consent_at=timezone.now() if incoming.consent else None,
         headers=incoming.headers,
         sender_verification=incoming.sender_verification,
@@ -302,7 +303,8 @@ def _author_for(submission):
     if author is None:
         author = Author.objects.create(
             name=submission.name,
-            slug=unique_slug(Author, submission.name, 120),
+            # A name with no letter or digit ("✍️") still gets an address: from the email's local part.
+            slug=unique_slug(Author, submission.name, 120, fallback=f"{submission.email.split('@')[0]} contributor"),
             email=submission.email,
             bio=submission.bio,
         )
@@ -313,7 +315,7 @@ def _article_from(submission, author):
     body = submission.body
     article = Article(
         title=submission.title,
-        slug=unique_slug(Article, submission.title, 200),
+        slug=unique_slug(Article, submission.title, 200, fallback="guest post"),
         author=author,
         status=Article.Status.DRAFT,
     )
@@ -343,5 +345,5 @@ def _article_from(submission, author):
     # Accepted: links lose rel="ugc" and get the site's usual rel.
     article.body = sanitize_html(body)
     article.save()
-    article.tags.set(parse_tags(submission.suggested_tags)[:10])
+    article.tags.set(tags.parse_names(submission.suggested_tags)[0][:10])
     return article

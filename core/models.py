@@ -6,6 +6,7 @@ from django_prose_editor.fields import ProseEditorField
 
 from pagecache.cache import invalidate
 
+from .fields import PlainTextField, UnicodeSlugField
 from .requestcache import forget, per_request
 from .sanitizer import PROSE_EXTENSIONS, sanitize_html
 
@@ -57,8 +58,8 @@ class SiteSettings(models.Model):
 
     CACHE_KEY = "core:site-settings"
 
-    site_name = models.CharField(_("site name"), max_length=100, default="Byline")
-    tagline = models.CharField(_("tagline"), max_length=200, blank=True, default="Tech news, reviews and guest posts")
+    site_name = PlainTextField(_("site name"), max_length=100, default="Byline")
+    tagline = PlainTextField(_("tagline"), max_length=200, blank=True, default="Tech news, reviews and guest posts")
     affiliate_disclosure = models.TextField(
         _("affiliate disclosure"),
         default=DEFAULT_AFFILIATE_DISCLOSURE,
@@ -202,10 +203,10 @@ class SiteSettings(models.Model):
 class Page(models.Model):
     """A standalone page such as “About” or “Affiliate disclosure”."""
 
-    title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    title = PlainTextField(_("title"), max_length=200)
+    slug = UnicodeSlugField(_("slug"), max_length=200, unique=True)
     body = ProseEditorField(_("body"), config={"extensions": PROSE_EXTENSIONS}, sanitize=sanitize_html)
-    meta_description = models.CharField(_("meta description"), max_length=300, blank=True)
+    meta_description = PlainTextField(_("meta description"), max_length=300, blank=True)
     in_footer = models.BooleanField(_("in the footer menu"), default=True)
     footer_position = models.PositiveSmallIntegerField(_("position in the footer menu"), default=0)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -3,12 +3,15 @@ from django.urls import path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from . import views
+from . import (
+    converters,  # noqa: F401  (registers "uslug")
+    views,
+)
 
 app_name = "core"
 
 urlpatterns = [
-    path("pages/<slug:slug>/", views.PageDetailView.as_view(), name="page-detail"),
+    path("pages/<uslug:slug>/", views.PageDetailView.as_view(), name="page-detail"),
     path("healthz/", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin, for one). Lazy: with

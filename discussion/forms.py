@@ -9,10 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from django_comments.forms import DEFAULT_COMMENTS_TIMEOUT
 from django_comments.forms import CommentForm as BaseCommentForm
 
+from core.fields import PlainTextFormField
+
 from .models import Comment
 
 
 class CommentForm(BaseCommentForm):
+    # Plain text: a tag in the name is refused with the reason (core.fields).
+    name = PlainTextFormField(label=_("Name"), max_length=50)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
     notify_on_approval = forms.BooleanField(
         label=_("Email me if my comment has to wait for approval and is then published"), required=False

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_comments.abstracts import CommentAbstractModel
 from django_comments.managers import CommentManager
 
+from core.fields import PlainTextField
 from core.sanitizer import sanitize_html
 
 MAX_DEPTH = 3  # a comment, a reply, a reply to the reply; deeper replies join the third level
@@ -54,6 +55,8 @@ class Comment(CommentAbstractModel):
         on_delete=models.SET_NULL,
         related_name="discussion_comments",
     )
+    # Plain text, never markup, however the comment arrives (core.fields).
+    user_name = PlainTextField(_("user's name"), max_length=50, blank=True)
     parent = models.ForeignKey(
         "self", verbose_name=_("reply to"), null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )

@@ -64,7 +64,9 @@ from blog.models import Article, Author, Category
 from contributions.uploads import MAX_IMAGE_BYTES, human_size, process_image
 from core.models import Page
 from core.sanitizer import plain_text, sanitize_html
+from core.slugs import slugify as make_slug
 from core.slugs import unique_slug
+from core.text import plain_line
 from discussion.models import Comment
 
 from .middleware import query_path
@@ -189,14 +191,15 @@ def old_path(url):
     return escape_uri_path(unquote(path))
 
 
-def ascii_slug(wp_slug, fallback=""):
-    """A Byline slug from WordPress's percent-encoded one (or from `fallback`): "caf%c3%a9" → "cafe"."""
-    return slugify(unquote(wp_slug or "")) or slugify(fallback)
+def byline_slug(wp_slug, fallback=""):
+    """A Byline slug from WordPress's percent-encoded one (or from `fallback`), as core.slugs makes
+    them: "caf%c3%a9" → "cafe", "%e6%97%a5%e6%9c%ac" → "日本"; "" when neither has a letter or digit."""
+    return make_slug(unquote(wp_slug or "")) or make_slug(fallback)
 
 
 def plain(text):
     """WordPress's title or term name (may hold entities and tags) as plain text."""
-    return " ".join(unescape(strip_tags(text or "")).split())
+    return plain_line(text)
 
 
 def comment_text(html):
@@ -252,7 +255,7 @@ class Importer:
     def _scan_attachments(self, source):
         for record in WXRReader(source):
             if isinstance(record, WXRItem) and record.post_type == "post" and record.post_name:
-                self.post_names.add(ascii_slug(record.post_name)[:200])
+                self.post_names.add(byline_slug(record.post_name)[:200])
             if isinstance(record, WXRItem) and record.post_type == "attachment" and record.post_id:
                 self.attachments[record.post_id] = Attachment(
                     url=record.attachment_url or record.guid,
@@ -355,7 +358,7 @@ class Importer:
                 self.report.note("author", author.login, f"matched the existing author “{target}”: left as it is")
             else:
                 target = Author.objects.create(
-                    name=name, slug=unique_slug(Author, slugify(author.login) or name, 120), email=email
+                    name=name, slug=unique_slug(Author, author.login, 120, fallback=f"{name} author"), email=email
                 )
                 self.report.count("author", "created")
         elif row.source_hash == source_hash:
@@ -393,7 +396,9 @@ class Importer:
         target = self._target(row, Category)
         name = (plain(category.name) or unquote(wp_slug))[:100]
         if target is None:
-            slug = ascii_slug(wp_slug, name)[:100] or "category"
+            slug = byline_slug(wp_slug, name)[:100]
+            if not slug:
+                raise Skip("no letter or digit in its name or slug to make an address from")
             target = Category.objects.filter(slug=slug).first()
             if target is not None:
                 self.report.count("category", "unchanged")
@@ -430,7 +435,11 @@ class Importer:
         return "/".join(parts)
 
     def _category_for(self, slug, name):
-        """The category an item names that no wp:category declared in this file (imported before, or new)."""
+        """The category an item names that no wp:category declared in this file (imported before, or new);
+        None, reported, for one that has no letter or digit to make an address from."""
+        if not byline_slug(slug, name):
+            self.report.skip("category", slug or name, "no letter or digit to make an address from")
+            return None
         if slug not in self.categories:
             known = self._target(self._mapping("category", _key("slug", slug), slug), Category)
             if known is not None:
@@ -458,7 +467,8 @@ class Importer:
             if target is not None:
                 self.report.count("tag", "unchanged")
             else:
-                target = Tag.objects.create(name=name)
+                # The name's slug, else WordPress's ("🔥" with the slug "fire"); NoSlug when neither.
+                target = Tag.objects.create(name=name, slug=unique_slug(Tag, name, 100, fallback=unquote(wp_slug)))
                 self.report.count("tag", "created")
         elif row.source_hash == source_hash or target.name == name:
             self.report.count("tag", "unchanged")
@@ -474,7 +484,11 @@ class Importer:
         return target
 
     def _tag_for(self, slug, name):
-        """The tag an item names that no wp:tag declared in this file (imported before, or new)."""
+        """The tag an item names that no wp:tag declared in this file (imported before, or new);
+        None, reported, for a term that has no letter or digit to make an address from."""
+        if not byline_slug(slug, name):
+            self.report.skip("tag", slug or name, "no letter or digit to make an address from")
+            return None
         if slug not in self.tags:
             known = self._target(self._mapping("tag", _key("slug", slug), slug), Tag)
             if known is not None:
@@ -553,6 +567,8 @@ class Importer:
         tag_ids = [self._tag_for(t.slug, t.name) for t in item.terms if t.domain == "post_tag" and (t.slug or t.name)]
         # Byline has one category per article: WordPress's others become tags.
         tag_ids += [self._tag_for(t.slug or slugify(t.name), t.name) for t in categories[1:]]
+        # A term with no letter or digit in its name or slug is no tag (reported); the post imports.
+        tag_ids = [tag_id for tag_id in tag_ids if tag_id is not None]
 
         body = self._body(item, label)
         title = plain(item.title)[:200]
@@ -561,7 +577,7 @@ class Importer:
             self.report.note("post", label, "no title: called “Untitled”")
         created = article is None
         article = article or Article()
-        wanted = ascii_slug(item.post_name, title)[:200] or "untitled"
+        wanted = byline_slug(item.post_name, title)[:200] or "untitled"
         if not item.post_name and wanted in self.post_names:
             # Made from the title of a post with no slug (a draft): another post owns this one.
             wanted = next(f"{wanted}-{n}" for n in itertools.count(2) if f"{wanted}-{n}" not in self.post_names)
@@ -608,7 +624,7 @@ class Importer:
         body = self._body(item, label)
         created = page is None
         page = page or Page(in_footer=False)  # the footer menu is the editors' choice
-        self._slug(page, ascii_slug(item.post_name, title)[:200] or "untitled", "page", label)
+        self._slug(page, byline_slug(item.post_name, title)[:200] or "untitled", "page", label)
         page.title = title
         page.body = body
         page.meta_description = plain_text(sanitize_html(item.excerpt))[:300]

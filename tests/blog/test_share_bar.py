@@ -14,7 +14,7 @@ from tests.factories import ArticleFactory, DraftFactory
 
 pytestmark = pytest.mark.django_db
 
-TRICKY_TITLE = 'Tom & Jerry\'s "best" café — 100% <real> #1 + more?'
+TRICKY_TITLE = 'Tom & Jerry\'s "best" café — 100% < real > #1 + more?'
 
 
 class Elements(HTMLParser):

@@ -172,22 +172,29 @@ class TestForm:
         assert response.status_code == 400
         assert "is not a Word (.docx) document" in response.content.decode()
 
-    @pytest.mark.parametrize("field", ["name", "title", "bio", "suggested_tags", "body"])
-    def test_hostile_html_in_every_field_never_survives(self, client, field, django_capture_on_commit_callbacks):
-        hostile = (
-            '<script>alert(1)</script><img src=x onerror="alert(1)"><a href="javascript:alert(1)">j</a>'
-            '<a href="data:text/html,<script>alert(1)</script>">d</a><svg onload="alert(1)"></svg>'
-            '<iframe src="https://evil.example"></iframe><form action="https://evil.example"><input></form>'
-            '<meta http-equiv="refresh" content="0;url=https://evil.example">'
-        )
-        value = article_text() + hostile if field == "body" else hostile[:100]
+    HOSTILE = (
+        '<script>alert(1)</script><img src=x onerror="alert(1)"><a href="javascript:alert(1)">j</a>'
+        '<a href="data:text/html,<script>alert(1)</script>">d</a><svg onload="alert(1)"></svg>'
+        '<iframe src="https://evil.example"></iframe><form action="https://evil.example"><input></form>'
+        '<meta http-equiv="refresh" content="0;url=https://evil.example">'
+    )
+
+    @pytest.mark.parametrize("field", ["name", "title", "bio", "suggested_tags"])
+    def test_html_in_a_plain_text_field_is_refused_with_the_reason(self, client, field):
+        response = post(client, form_data(**{field: f"Ann {self.HOSTILE[:100]}"}))
+        assert response.status_code == 400
+        assert "is plain text, and “&lt;script&gt;” is HTML" in response.content.decode()
+        assert not Submission.objects.exists()
+
+    def test_hostile_html_in_the_body_never_survives(self, client, django_capture_on_commit_callbacks):
+        field = "body"
+        value = article_text() + self.HOSTILE
         with django_capture_on_commit_callbacks(execute=True):
             response = post(client, form_data(**{field: value}))
         assert response.status_code == 302
         submission = Submission.objects.get()
-        if field == "body":
-            for bad in ["<script", "onerror", "javascript:", "data:", "<svg", "<iframe", "<form", "<meta", "onload"]:
-                assert bad not in submission.body
+        for bad in ["<script", "onerror", "javascript:", "data:", "<svg", "<iframe", "<form", "<meta", "onload"]:
+            assert bad not in submission.body
         pages = [client.get(submission.get_absolute_url()).content.decode(), mail.outbox[0].body]
         for page in pages[:1]:
             assert "<script>alert(1)</script>" not in page

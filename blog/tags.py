@@ -1,0 +1,48 @@
+"""Tags: a name is plain text, its slug readable and never empty (core.slugs).
+
+Every way a tag comes in (the article admin, a guest post's suggested tags, email, an import)
+parses names with parse_names(), which says which ones cannot be tags; the receiver below
+keeps the rule for any other path, taggit's own admin included.
+"""
+
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
+from django.utils.translation import gettext as _
+from taggit.models import Tag
+from taggit.utils import parse_tags
+
+from core.slugs import NoSlug, is_slug, slugify, unique_slug
+from core.text import plain_line
+
+MAX_LENGTH = Tag._meta.get_field("name").max_length
+
+
+def parse_names(text_or_names):
+    """(names, refused): the tag names in a comma-separated string (or a list), as plain text,
+    each once (case-insensitively, as TAGGIT_CASE_INSENSITIVE looks them up), and the ones that
+    have no letter or digit to make an address from."""
+    raw = parse_tags(text_or_names) if isinstance(text_or_names, str) else list(text_or_names)
+    names, refused, seen = [], [], set()
+    for name in raw:
+        name = plain_line(name)[:MAX_LENGTH].strip()
+        if not name or name.casefold() in seen:
+            continue
+        seen.add(name.casefold())
+        (names if slugify(name) else refused).append(name)
+    return names, refused
+
+
+def refusal_message(refused):
+    return _("These cannot be tags, having no letter or digit to make an address from: %(names)s.") % {
+        "names": ", ".join(f"“{name}”" for name in refused)
+    }
+
+
+@receiver(pre_save, sender=Tag, dispatch_uid="blog.tags.plain_name_and_slug")
+def _plain_name_and_slug(sender, instance, **kwargs):
+    instance.name = plain_line(instance.name)[:MAX_LENGTH]
+    if instance._state.adding and not instance.slug:
+        # Ours rather than taggit's: taggit gives "" for "&gt;", and "untitled" is no address.
+        instance.slug = unique_slug(Tag, instance.name, MAX_LENGTH)
+    elif not is_slug(instance.slug):
+        raise NoSlug(instance.slug)
