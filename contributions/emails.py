@@ -163,7 +163,9 @@ def parse_message(raw: bytes) -> ParsedEmail:
     content_hash = hashlib.sha256(raw).hexdigest()
     try:
         msg = BytesParser(policy=policy.default).parsebytes(raw)
-    except Exception as exc:  # RecursionError on absurd nesting, or a parser bug
+    except RecursionError as exc:  # the email package parses each level of nesting one call deeper
+        raise Refusal("not_an_email", "The message could not be parsed: its parts are nested too deeply.") from exc
+    except Exception as exc:  # a parser bug
         raise Refusal("not_an_email", "The message could not be parsed.") from exc
     try:
         return _parse(msg, raw, content_hash)
@@ -171,6 +173,61 @@ def parse_message(raw: bytes) -> ParsedEmail:
         raise
     except Exception as exc:  # the last safety net: a message must never crash the intake
         raise Refusal("not_an_email", f"The message could not be read ({type(exc).__name__}).") from exc
+
+
+# Added on the way, by each server and mailbox that handled a copy: two copies of one message differ in them.
+TRACE_HEADERS = frozenset(
+    {
+        "received",
+        "x-received",
+        "return-path",
+        "delivered-to",
+        "x-delivered-to",
+        "x-original-to",
+        "envelope-to",
+        "x-envelope-to",
+        "x-envelope-from",
+        "received-spf",
+        "authentication-results",
+        "x-original-authentication-results",
+        "dkim-signature",
+        "x-google-dkim-signature",
+        "x-gm-message-state",
+        "x-virus-scanned",
+        "x-virus-status",
+        "x-quarantine-id",
+        "status",  # mbox readers (mutt, pine, Thunderbird) mark what was read in these
+        "x-status",
+        "x-keywords",
+        "x-uid",
+        "x-mozilla-status",
+        "x-mozilla-status2",
+        "x-mozilla-keys",
+    }
+)
+TRACE_HEADER_PREFIXES = ("arc-", "x-spam-", "x-rspamd-", "x-amavis-", "x-ms-exchange-", "x-forefront-")
+
+
+def identity_hash(raw: bytes) -> str:
+    """The sha256 that says which message `raw` is when it has no Message-ID: two copies that differ only in
+    line endings (CRLF or LF, trailing blank lines), an mbox "From " line or the trace headers servers add on
+    the way (TRACE_HEADERS) hash alike. Works on the bytes, without parsing; never raises."""
+    data = bytes(raw).replace(b"\r\n", b"\n")
+    if data.startswith(b"From "):  # an mbox envelope line, not part of the message
+        data = data.partition(b"\n")[2]
+    if data.startswith(b"\n"):
+        head, body = b"", data[1:]
+    else:
+        head, _sep, body = data.partition(b"\n\n")
+    kept, keep = [], True
+    for line in head.split(b"\n"):
+        if line[:1] not in (b" ", b"\t"):  # a new field; the others continue (fold) the one before
+            name = line.split(b":", 1)[0].strip().lower() if b":" in line else b""
+            text = name.decode("ascii", "replace")
+            keep = not (text in TRACE_HEADERS or text.startswith(TRACE_HEADER_PREFIXES))
+        if keep:
+            kept.append(line)
+    return hashlib.sha256(b"\n".join(kept) + b"\n\n" + body.rstrip(b"\n")).hexdigest()
 
 
 def _parse(msg, raw, content_hash):
@@ -233,6 +290,11 @@ def _parse(msg, raw, content_hash):
     parsed.notes = notes.finish()
 
     if parsed.text_words == 0 and parsed.docx_bytes is None and not parsed.auto_reason:
+        if body.too_deep:
+            raise Refusal(
+                "no_body",
+                f"The message has no text that could be read: its parts are nested more than {MAX_DEPTH} deep.",
+            )
         raise Refusal(
             "no_body",
             "The message has no text (once quoted replies and signatures are removed) and no .docx attachment.",
@@ -669,11 +731,13 @@ class _Body:
     consumed: set = field(default_factory=set)  # id() of parts dealt with: no attachment note for them
     notes: list = field(default_factory=list)
     cids: set = field(default_factory=set)  # cid: references in the HTML before trimming
+    too_deep: bool = False  # some parts were nested deeper than MAX_DEPTH and not read
 
     def add(self, other):
         if other.html:
             self.html = f"{self.html}\n{other.html}" if self.html else other.html
         self.has_text = self.has_text or other.has_text
+        self.too_deep = self.too_deep or other.too_deep
         self.consumed |= other.consumed
         self.notes.extend(other.notes)
         self.cids |= other.cids
@@ -698,7 +762,9 @@ def _kind(part) -> str | None:
 def _render(part, depth, *, top=False) -> _Body | None:
     """The body this part gives (None: none), and which parts it used."""
     if depth > MAX_DEPTH:
-        return None
+        # Never read, and no note per attachment in there: one note says why.
+        note = _("Parts of the message are nested more than %(max)s deep: they were not read.") % {"max": MAX_DEPTH}
+        return _Body(consumed=_subtree(part), notes=[note], too_deep=True)
     ctype = _ctype(part)
     if ctype.startswith("multipart/"):
         children = _children(part)

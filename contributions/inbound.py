@@ -6,8 +6,9 @@ submission it replies to, or refuses it with a reason. Whatever happens is
 recorded as an InboundMessage in the same transaction, so a message is
 acknowledged by its source (IMAP flag, maildir move, command exit) only after
 this function has returned: a crash in between loses nothing, and running the
-same message again is recognised by its Message-ID (or content hash) and
-queues nothing new.
+same message again is recognised by its Message-ID (or, without one, by
+`emails.identity_hash`, which leaves out line endings and the trace headers
+servers add on the way) and queues nothing new.
 """
 
 import hashlib
@@ -17,14 +18,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 
 from outbox.models import OutgoingEmail
 
 from . import notifications, workflow
-from .emails import MAX_MESSAGE_BYTES, Refusal, parse_message
+from .emails import MAX_MESSAGE_BYTES, Refusal, identity_hash, parse_message
 from .models import BlockedSender, InboundMessage, Submission, SubmissionEvent
 from .uploads import docx_to_html
 
@@ -34,12 +35,29 @@ Outcome = InboundMessage.Outcome
 @dataclass
 class IngestResult:
     outcome: str  # queued, reply, refused, duplicate
-    reason: str = ""
+    reason: str = ""  # why it was refused, or which earlier copy it duplicates
     submission: Submission | None = None
 
     @property
     def refused(self):
         return self.outcome == Outcome.REFUSED
+
+    @property
+    def duplicate(self):
+        return self.outcome == "duplicate"
+
+
+def operational(exc):
+    """Whether an exception from `ingest` is the database's fault (down, locked, not migrated), not the
+    message's: the source then keeps the message for a later run. Anything else (a DataError, a value the
+    database refuses; a bug) would happen again with the same message, which is then set aside instead."""
+    return isinstance(exc, DatabaseError) and not isinstance(exc, DataError)
+
+
+def describe(exc):
+    """An exception as one line for an operator's log."""
+    text = " ".join(str(exc).split())[:300]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _record(key, parsed, source, outcome, reason="", submission=None, content_hash="", message_id=""):
@@ -68,12 +86,17 @@ def _refuse(key, parsed, source, reason, **extra):
 def ingest(raw, *, source="cli"):
     """Turn one raw message (bytes) into a queued submission, a reply, or a refusal. Never raises
     for a bad message; database errors propagate (the source then keeps the message)."""
-    content_hash = hashlib.sha256(raw).hexdigest()
+    raw = bytes(raw)
+    # Which message this is when it has no Message-ID: line endings and trace headers left out, so that
+    # two copies of it (delivered through different servers, stored in different mailboxes) are one.
+    content_hash = identity_hash(raw)
+    # Rows recorded before identity_hash have the hash of the exact bytes in their key.
+    legacy_key = f"sha256:{hashlib.sha256(raw).hexdigest()}"
     if len(raw) > MAX_MESSAGE_BYTES:
         # Not parsed at all: the Message-ID is unknown, so the content hash is the key.
         key = _key("", content_hash)
-        if InboundMessage.objects.filter(key=key).exists():
-            return IngestResult("duplicate", "already received")
+        if duplicate := _duplicate(key, legacy_key):
+            return duplicate
         reason = f"larger than {MAX_MESSAGE_BYTES // (1024 * 1024)} MB"
         return _refuse(key, None, source, reason, content_hash=content_hash)
     try:
@@ -81,22 +104,37 @@ def ingest(raw, *, source="cli"):
     except Refusal as refusal:
         message_id = _message_id_of(raw)
         key = _key(message_id, content_hash)
-        if InboundMessage.objects.filter(key=key).exists():
-            return IngestResult("duplicate", "already received")
+        if duplicate := _duplicate(key, legacy_key):
+            return duplicate
         return _refuse(key, None, source, refusal.reason, content_hash=content_hash, message_id=message_id)
 
-    key = _key(parsed.message_id, parsed.content_hash)
-    existing = InboundMessage.objects.filter(key=key).select_related("submission").first()
-    if existing:
-        return IngestResult("duplicate", "already received", existing.submission)
+    parsed.content_hash = content_hash
+    key = _key(parsed.message_id, content_hash)
+    if duplicate := _duplicate(key, legacy_key):
+        return duplicate
     try:
         with transaction.atomic():
             return _handle(parsed, raw, key, source)
     except IntegrityError:
         # The same message, ingested concurrently by another process, won the race.
-        if InboundMessage.objects.filter(key=key).exists():
-            return IngestResult("duplicate", "already received")
+        if duplicate := _duplicate(key):
+            return duplicate
         raise
+
+
+def _duplicate(*keys):
+    """A "duplicate" result naming the earlier copy, if one of `keys` was received before; else None."""
+    earlier = InboundMessage.objects.filter(key__in=keys).select_related("submission").order_by("received_at").first()
+    if earlier is None:
+        return None
+    when = timezone.localtime(earlier.received_at).strftime("%Y-%m-%d %H:%M %Z")
+    if earlier.outcome == Outcome.QUEUED and earlier.submission_id:
+        what = f"queued as submission {earlier.submission_id}"
+    elif earlier.outcome == Outcome.REPLY and earlier.submission_id:
+        what = f"attached to submission {earlier.submission_id}"
+    else:
+        what = earlier.outcome + (f": {earlier.reason}" if earlier.reason else "")
+    return IngestResult("duplicate", f"already received on {when} via {earlier.source} ({what})", earlier.submission)
 
 
 def _message_id_of(raw):

@@ -319,3 +319,48 @@ def deeply_nested(levels) -> bytes:
 
 def _b(value) -> bytes:
     return value if isinstance(value, bytes) else str(value).encode("utf-8")
+
+
+NESTINGS = ("mixed", "alternative", "related", "signed", "forwarded")
+
+
+def nested_mime(levels, nesting="mixed", *, text_on_top=False, message_id=MESSAGE_ID) -> bytes:
+    """A message whose parts nest `levels` deep, the text at the bottom and every boundary closed: what a
+    hostile sender writes, or a chain of mail clients each wrapping the message once more. `nesting`:
+    multipart/mixed, alternative, related or signed in each other, or "forwarded" (each level a note and the
+    previous message attached as message/rfc822). `text_on_top`: the text comes first, then the nesting.
+    Written as bytes: the email package's generator cannot write so deep a message (RecursionError)."""
+    opens, closes = [], []
+    for n in range(levels):
+        b = b"b%d" % n
+        if nesting == "forwarded":
+            opens.append(
+                b"Content-Type: multipart/mixed; boundary=" + b + b"\r\n\r\n--" + b + b"\r\n"
+                b"Content-Type: text/plain\r\n\r\nForwarded.\r\n--" + b + b"\r\nContent-Type: message/rfc822\r\n\r\n"
+                b"From: relay%d@example.net\r\nSubject: Fwd: piece\r\nMIME-Version: 1.0\r\n" % n
+            )
+            closes.append(b"\r\n--" + b + b"--\r\n")
+        elif nesting == "signed":
+            opens.append(
+                b'Content-Type: multipart/signed; protocol="application/pgp-signature"; boundary=' + b + b"\r\n\r\n"
+                b"--" + b + b"\r\n"
+            )
+            closes.append(
+                b"\r\n--" + b + b"\r\nContent-Type: application/pgp-signature\r\n\r\nsig\r\n--" + b + b"--\r\n"
+            )
+        else:
+            opens.append(
+                b"Content-Type: multipart/" + nesting.encode() + b"; boundary=" + b + b"\r\n\r\n--" + b + b"\r\n"
+            )
+            closes.append(b"\r\n--" + b + b"--\r\n")
+    text = b"Content-Type: text/plain; charset=utf-8\r\n\r\n" + BODY.encode()
+    if text_on_top:
+        nested = b"".join(opens) + b"Content-Type: text/plain\r\n\r\nDeep down.\r\n" + b"".join(reversed(closes))
+        body = b"Content-Type: multipart/mixed; boundary=top\r\n\r\n--top\r\n" + text + b"\r\n--top\r\n" + nested
+        body += b"\r\n--top--\r\n"
+    else:
+        body = b"".join(opens) + text + b"".join(reversed(closes))
+    head = b"From: Ana Writer <ana@example.org>\r\nTo: " + TO.encode() + b"\r\nSubject: Deep\r\n"
+    if message_id:
+        head += b"Message-ID: " + message_id.encode() + b"\r\n"
+    return head + b"MIME-Version: 1.0\r\n" + body
