@@ -19,6 +19,7 @@ from contributions.models import InboundMessage, Submission
 from tests.services import free_port
 
 from . import dovecot
+from . import email_factory as factory
 
 pytestmark = pytest.mark.django_db(transaction=True)  # ingest commits for real, as in production
 
@@ -37,6 +38,10 @@ ENV = [
     "BYLINE_IMAP_PROCESSED_FOLDER",
     "BYLINE_IMAP_CA_FILE",
 ]
+
+
+class Killed(BaseException):
+    """Stands for the process being killed (SIGKILL, power loss): nothing in the command handles it."""
 
 
 def message(subject="Our community garden", sender="Ana Gardener <ana@example.org>", **headers):
@@ -153,7 +158,7 @@ def test_a_run_killed_between_ingest_and_marking_loses_and_duplicates_nothing(im
     msg = message()
     imap.deliver(msg)
 
-    def killed(self, conn, uid, label):
+    def killed(self, *args):
         raise KeyboardInterrupt  # what Ctrl-C or a kill at that instant does
 
     with monkeypatch.context() as patch:
@@ -178,11 +183,11 @@ def test_a_crash_right_after_the_fetch_leaves_the_message_for_the_next_run(imap,
 
     def crash(raw, *, source):
         fetched.append(raw)
-        raise RuntimeError("killed")
+        raise Killed()  # the process dies: not an exception the message is to blame for
 
     with monkeypatch.context() as patch:
         patch.setattr(poll_imap, "ingest", crash)
-        with pytest.raises(RuntimeError):
+        with pytest.raises(Killed):
             poll()
     assert msg["Message-ID"].encode() in fetched[0]
     assert imap.messages() == {msg["Message-ID"]: set()}  # BODY.PEEK[] did not mark it seen
@@ -341,3 +346,79 @@ def test_wrong_password_is_a_command_error(imap, monkeypatch):
     monkeypatch.setenv("BYLINE_IMAP_PASSWORD", "wrong")
     with pytest.raises(CommandError, match="IMAP error"):
         poll()
+
+
+# --- a message that cannot be processed is set aside; the pass goes on ----------------------------------------
+
+
+def test_a_duplicate_is_reported_on_stderr_with_its_reason(imap):
+    msg = message()
+    imap.deliver(msg)
+    imap.deliver(msg)  # delivered twice, as a retrying mail server may
+
+    out, err = poll()
+
+    assert "queued 1, reply 0, refused 0, duplicate 1" in out
+    assert re.search(
+        r"^uid \d+ <[^>]+>: duplicate: already received on .* via imap \(queued as submission \d+\)$", err, re.M
+    )
+    assert list(imap.messages().values()) == [{"\\Seen"}]
+
+
+def test_a_message_that_cannot_be_processed_is_moved_to_the_quarantine_folder_and_the_pass_goes_on(imap, monkeypatch):
+    broken, fine = message(subject="Broken"), message(subject="Fine")
+    imap.deliver(broken)
+    imap.deliver(fine)
+
+    def failing(raw, *, source):
+        if b"Subject: Broken" in raw:
+            raise RecursionError("maximum recursion depth exceeded")
+        return ingest(raw, source=source)
+
+    monkeypatch.setattr(poll_imap, "ingest", failing)
+    with pytest.raises(CommandError, match="1 messages could not be processed: 1 set aside"):
+        poll()
+
+    assert imap.messages() == {fine["Message-ID"]: {"\\Seen"}}
+    assert imap.messages("Quarantine") == {broken["Message-ID"]: set()}
+    assert list(Submission.objects.values_list("title", flat=True)) == ["Fine"]
+
+    monkeypatch.setattr(poll_imap, "ingest", ingest)
+    out, err = poll()  # the next run does not meet it again
+    assert "0 messages" in out and err == ""
+
+
+def test_a_message_that_cannot_be_moved_after_its_commit_is_set_aside(imap, monkeypatch):
+    monkeypatch.setenv("BYLINE_IMAP_PROCESSED_FOLDER", "Processed")
+    monkeypatch.setenv("BYLINE_IMAP_QUARANTINE_FOLDER", "Set aside")
+    first, second = message(subject="First"), message(subject="Second")
+    imap.deliver(first)
+    imap.deliver(second)
+
+    def ingest_then_lose_the_folder(raw, *, source):
+        result = ingest(raw, source=source)
+        if b"Subject: First" in raw:  # another client deletes the processed folder: the MOVE fails
+            with imap.client() as other:
+                assert other.delete('"Processed"')[0] == "OK"
+        return result
+
+    monkeypatch.setattr(poll_imap, "ingest", ingest_then_lose_the_folder)
+    with pytest.raises(CommandError, match="2 messages could not be processed: 2 set aside"):
+        poll()
+
+    assert imap.messages() == {}
+    assert set(imap.messages("Set aside")) == {first["Message-ID"], second["Message-ID"]}
+    assert Submission.objects.count() == 2  # both committed: set aside, neither lost nor queued twice
+
+
+@pytest.mark.parametrize("levels", [400, 5000])
+def test_deeply_nested_messages_are_refused_with_their_reason_and_marked(imap, levels):
+    imap.deliver(factory.nested_mime(levels, "mixed", message_id="<deep@example.org>"))
+    fine = message()
+    imap.deliver(fine)
+
+    out, err = poll()
+
+    assert "queued 1, reply 0, refused 1" in out
+    assert "<deep@example.org>: refused: " in err and "nested" in err
+    assert imap.messages() == {"<deep@example.org>": {"\\Seen"}, fine["Message-ID"]: {"\\Seen"}}

@@ -4,6 +4,11 @@ Each unseen message is fetched without marking it (BODY.PEEK[]), handed to `inbo
 once ingest has returned (its outcome committed) flagged \\Seen or moved to the processed folder. A run
 that dies in between leaves the message unseen: the next run ingests it again, ingest recognises it
 (Message-ID or content hash) as a duplicate, and then it is marked. Nothing is lost, nothing is queued twice.
+
+A message that cannot be processed, at whatever step (ingesting it, or marking or moving it once its outcome
+is committed), is set aside with its reason on stderr: moved to BYLINE_IMAP_QUARANTINE_FOLDER, or, when
+even that fails, flagged \\Seen and \\Flagged; the pass goes on with the next message. Only a database that
+cannot be reached leaves a message unseen, for the next run.
 """
 
 import fcntl
@@ -18,11 +23,12 @@ import threading
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, close_old_connections
+from django.db import close_old_connections
 
-from contributions.inbound import ingest
+from contributions.inbound import describe, ingest, operational
 
 OUTCOMES = ("queued", "reply", "refused", "duplicate")
+DEFAULT_QUARANTINE_FOLDER = "Quarantine"
 # Servers may drop a client that stays in IDLE for 30 minutes (RFC 2177): re-issue it before then.
 DEFAULT_IDLE_TIMEOUT = 29 * 60
 # Socket timeout for every command but IDLE: a server that stops answering is an error, not a hang.
@@ -33,6 +39,10 @@ _MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>\r\n]{1,250}>)", re.IGNORECASE |
 
 class Stop(Exception):
     """SIGTERM arrived while waiting for mail: leave the loop."""
+
+
+class Fault(Exception):
+    """This message could not be processed, for a reason of its own: it is set aside."""
 
 
 class Connection(imaplib.IMAP4_SSL):
@@ -129,13 +139,16 @@ class Command(BaseCommand):
         "duplicate, so nothing is lost or queued twice. Settings come from the environment: BYLINE_IMAP_HOST, "
         "BYLINE_IMAP_USER, BYLINE_IMAP_PASSWORD (required); BYLINE_IMAP_PORT (default 993); BYLINE_IMAP_FOLDER "
         "(default INBOX); BYLINE_IMAP_PROCESSED_FOLDER (optional; created if missing); BYLINE_IMAP_CA_FILE "
-        "(optional PEM file of CA certificates to verify the server with, instead of the system's). "
+        "(optional PEM file of CA certificates to verify the server with, instead of the system's); "
+        f"BYLINE_IMAP_QUARANTINE_FOLDER (default {DEFAULT_QUARANTINE_FOLDER}; created when first needed). "
         "Safe to run from cron every minute: a run holds an exclusive lock file (fcntl) in the temporary "
         "directory, one per server, user and folder, and a run that finds it taken does nothing; the lock is "
         "per machine, not a cache key, because the default cache is per process. Refused messages are reported "
-        "on stderr, one line each, and marked like the others; a message that fails on a database error is "
-        "left unseen and reported, and the command then exits non-zero. A summary line goes to stdout (none "
-        "with -v 0; -v 2 adds a line per message)."
+        "on stderr, one line each with the reason, as are duplicates, and marked like the others. A message "
+        "that cannot be processed at some step (ingesting, marking, moving) is moved to the quarantine folder "
+        "(or, failing that, flagged \\Seen and \\Flagged) with its reason on stderr, and the pass goes on; one "
+        "that fails on a database error is left unseen and reported. Either makes the command exit non-zero. "
+        "A summary line goes to stdout (none with -v 0; -v 2 adds a line per message)."
     )
 
     def add_arguments(self, parser):
@@ -182,6 +195,7 @@ class Command(BaseCommand):
             raise CommandError("--limit must be at least 1.")
         self.config = self.read_config()
         self.counts = dict.fromkeys(OUTCOMES, 0)
+        self.set_aside = 0
         self.errors = 0
         self.stop_requested = False
         self.waiting = False
@@ -193,12 +207,13 @@ class Command(BaseCommand):
         previous_handler = self.catch_sigterm()
         conn = None
         passes = 0
+        self.folders_made = set()
         try:
             conn = self.connect(insecure)
             while True:
                 if passes:
                     close_old_connections()  # a long --watch must not keep a connection the database dropped
-                before = (dict(self.counts), self.errors)
+                before = (dict(self.counts), self.errors, self.set_aside)
                 found = self.poll(conn, limit)
                 passes += 1
                 if self.stop_requested:
@@ -220,14 +235,19 @@ class Command(BaseCommand):
                 if self.verbosity:
                     self.stdout.write(f"poll_imap: {self.summary()}")
             lock.close()
-        if self.errors:
-            raise CommandError(f"{self.errors} messages could not be processed; they were left unseen.")
+        if self.errors or self.set_aside:
+            fates = [f"{self.set_aside} set aside"] if self.set_aside else []
+            fates += [f"{self.errors} left unseen"] if self.errors else []
+            raise CommandError(f"{self.errors + self.set_aside} messages could not be processed: {', '.join(fates)}.")
 
-    def summary(self, since=None, errors_since=0):
+    def summary(self, since=None, errors_since=0, set_aside_since=0):
         """Counts per outcome, since a snapshot of the counts if given."""
         counts = {name: count - (since or {}).get(name, 0) for name, count in self.counts.items()}
+        set_aside = self.set_aside - set_aside_since
         parts = ", ".join(f"{name} {count}" for name, count in counts.items())
-        return f"{sum(counts.values())} messages: {parts}, errors {self.errors - errors_since}."
+        if set_aside:
+            parts += f", set aside {set_aside}"
+        return f"{sum(counts.values()) + set_aside} messages: {parts}, errors {self.errors - errors_since}."
 
     # Settings, lock, signals
 
@@ -239,6 +259,7 @@ class Command(BaseCommand):
             "password": env.get("BYLINE_IMAP_PASSWORD", ""),
             "folder": env.get("BYLINE_IMAP_FOLDER", "").strip() or "INBOX",
             "processed": env.get("BYLINE_IMAP_PROCESSED_FOLDER", "").strip(),
+            "quarantine": env.get("BYLINE_IMAP_QUARANTINE_FOLDER", "").strip() or DEFAULT_QUARANTINE_FOLDER,
             "ca_file": env.get("BYLINE_IMAP_CA_FILE", "").strip(),
         }
         missing = [f"BYLINE_IMAP_{key.upper()}" for key in ("host", "user", "password") if not config[key]]
@@ -251,7 +272,15 @@ class Command(BaseCommand):
             raise CommandError(f"BYLINE_IMAP_PORT must be a number, not {port!r}.") from None
         if config["processed"] == config["folder"]:
             raise CommandError("BYLINE_IMAP_PROCESSED_FOLDER must differ from BYLINE_IMAP_FOLDER.")
-        for key, variable in (("folder", "BYLINE_IMAP_FOLDER"), ("processed", "BYLINE_IMAP_PROCESSED_FOLDER")):
+        if config["quarantine"] in (config["folder"], config["processed"]):
+            raise CommandError(
+                "BYLINE_IMAP_QUARANTINE_FOLDER must differ from BYLINE_IMAP_FOLDER and BYLINE_IMAP_PROCESSED_FOLDER."
+            )
+        for key, variable in (
+            ("folder", "BYLINE_IMAP_FOLDER"),
+            ("processed", "BYLINE_IMAP_PROCESSED_FOLDER"),
+            ("quarantine", "BYLINE_IMAP_QUARANTINE_FOLDER"),
+        ):
             if not config[key].isascii():
                 # IMAP spells other names in modified UTF-7, which imaplib does not do.
                 raise CommandError(f"{variable} must be an ASCII folder name.")
@@ -362,19 +391,32 @@ class Command(BaseCommand):
                 continue  # expunged by another client meanwhile
             label = self.label(uid, raw)
             try:
-                result = ingest(raw, source="imap")
-            except DatabaseError as exc:
-                self.stderr.write(f"{label}: database error, message left unseen: {exc}")
-                self.errors += 1
-                continue
-            # Only now, with the outcome committed, is the message acknowledged.
-            self.counts[result.outcome] += 1
-            if result.refused:
-                self.stderr.write(f"{label}: refused: {result.reason}")
-            elif self.verbosity >= 2:
-                self.stdout.write(f"{label}: {result.outcome}")
-            self.mark(conn, uid, label)
+                self.process(conn, uid, raw, label)
+            except Fault as fault:
+                self.quarantine(conn, uid, label, str(fault))
         return len(uids)
+
+    def process(self, conn, uid, raw, label):
+        """Ingest one message, then mark it. Raises Fault when the message itself is to blame."""
+        try:
+            result = ingest(raw, source="imap")
+        except Exception as exc:
+            if not operational(exc):
+                # RecursionError, a bug, a value the database refuses: the same message would fail again.
+                raise Fault(f"could not be processed: {describe(exc)}") from exc
+            self.stderr.write(f"{label}: database error, message left unseen: {describe(exc)}")
+            self.errors += 1
+            return
+        # Only now, with the outcome committed, is the message acknowledged.
+        self.counts[result.outcome] += 1
+        if result.refused or result.duplicate:
+            self.stderr.write(f"{label}: {result.outcome}: {result.reason}")
+        elif self.verbosity >= 2:
+            self.stdout.write(f"{label}: {result.outcome}")
+        failed = self.mark(conn, uid)
+        if failed:
+            self.counts[result.outcome] -= 1  # counted once, as set aside
+            raise Fault(f"{result.outcome}, but {failed}")
 
     def fetch(self, conn, uid):
         typ, data = conn.uid("FETCH", uid, "(BODY.PEEK[])")
@@ -387,24 +429,61 @@ class Command(BaseCommand):
                     return item[1]
         return None
 
-    def mark(self, conn, uid, label):
-        """Acknowledge a message whose outcome is committed: flag it \\Seen, or move it."""
+    def mark(self, conn, uid):
+        """Acknowledge a message whose outcome is committed: flag it \\Seen, or move it. What failed, or ""."""
         processed = self.config["processed"]
         if not processed:
-            steps = [("STORE", uid, "+FLAGS.SILENT", "(\\Seen)")]
-        elif "MOVE" in conn.capabilities:
-            steps = [("MOVE", uid, quote(processed))]
-        else:
-            steps = [("COPY", uid, quote(processed)), ("STORE", uid, "+FLAGS.SILENT", "(\\Deleted)")]
-            # UID EXPUNGE (UIDPLUS) removes only this message; plain EXPUNGE every \\Deleted one.
-            steps.append(("EXPUNGE", uid) if "UIDPLUS" in conn.capabilities else None)
+            return self.run_steps(conn, [("STORE", uid, "+FLAGS.SILENT", "(\\Seen)")])
+        return self.move(conn, uid, processed)
+
+    def move(self, conn, uid, folder):
+        """Move a message to `folder` (MOVE, or COPY and expunge). What failed, or ""."""
+        if "MOVE" in conn.capabilities:
+            return self.run_steps(conn, [("MOVE", uid, quote(folder))])
+        steps = [("COPY", uid, quote(folder)), ("STORE", uid, "+FLAGS.SILENT", "(\\Deleted)")]
+        # UID EXPUNGE (UIDPLUS) removes only this message; plain EXPUNGE every \\Deleted one.
+        steps.append(("EXPUNGE", uid) if "UIDPLUS" in conn.capabilities else None)
+        return self.run_steps(conn, steps)
+
+    def run_steps(self, conn, steps):
+        """Run UID commands (None: EXPUNGE) until one fails; that one's description, or "" when all succeeded.
+        A lost connection (imaplib's abort) is raised: nothing more can be done in this run."""
         for step in steps:
-            typ, data = conn.uid(*step) if step else conn.expunge()
+            what = f"UID {step[0]}" if step else "EXPUNGE"
+            try:
+                typ, data = conn.uid(*step) if step else conn.expunge()
+            except imaplib.IMAP4.abort:
+                raise
+            except imaplib.IMAP4.error as exc:  # a BAD answer
+                return f"{what} failed: {exc}"
             if typ != "OK":
-                what = f"UID {step[0]}" if step else "EXPUNGE"
-                self.stderr.write(f"{label}: processed, but {what} failed: {self.text(data)}")
-                self.errors += 1
-                return
+                return f"{what} failed: {self.text(data)}"
+        return ""
+
+    def quarantine(self, conn, uid, label, reason):
+        """Set a message aside: into the quarantine folder, or failing that flagged \\Seen and \\Flagged
+        (which UNSEEN no longer finds, and mail clients show). The reason goes to stderr."""
+        folder = self.config["quarantine"]
+        try:
+            if folder not in self.folders_made:
+                self.ensure_folder(conn, folder)
+                self.folders_made.add(folder)
+            failed = self.move(conn, uid, folder)
+        except imaplib.IMAP4.abort:
+            raise
+        except (CommandError, imaplib.IMAP4.error) as exc:  # the folder could not be made
+            failed = str(exc)
+        if not failed:
+            self.set_aside += 1
+            self.stderr.write(f"{label}: {reason}; set aside in {folder}")
+            return
+        flagged = self.run_steps(conn, [("STORE", uid, "+FLAGS.SILENT", "(\\Seen \\Flagged)")])
+        if not flagged:
+            self.set_aside += 1
+            self.stderr.write(f"{label}: {reason}; flagged \\Flagged and \\Seen (moving it to {folder}: {failed})")
+            return
+        self.errors += 1
+        self.stderr.write(f"{label}: {reason}; it could not be set aside ({failed}; {flagged}) and stays unseen")
 
     def wait(self, conn, idle_timeout, interval):
         self.waiting = True
