@@ -48,12 +48,15 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 # BYLINE_SITE_URL: the printed login, and links in emails, name the address actually served.
+# DEBUG off, so that the site's own 404 and 500 pages show (with their styles: local.py serves the
+# files); `make run DJANGO_DEBUG=true` shows Django's debug pages instead.
 # Safe every day: seed_demo adds demo content only to an empty site (or the demo's own), and the
 # editor login keeps its password (printed once, when created); RESET_EDITOR_PASSWORD=1 sets a new one.
 run: migrate
 	BYLINE_SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py seed_demo --articles $(DEMO_ARTICLES) --editor \
 		$(if $(RESET_EDITOR_PASSWORD),--reset-editor-password)
-	BYLINE_SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	BYLINE_SITE_URL=http://$(HOST):$(PORT) DJANGO_DEBUG=$${DJANGO_DEBUG:-false} \
+		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The IMAP tests run a throwaway Dovecot (Debian's dovecot-imapd), the browser tests Debian's
 # Chromium and the HTTP cache tests a throwaway Varnish (Debian's varnish): installed here when

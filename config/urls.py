@@ -1,6 +1,9 @@
+import re
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from core.admin import view_on_site
 
@@ -23,10 +26,18 @@ urlpatterns = [
     path("", include("blog.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+# Uploads from MEDIA_ROOT, in development only (local.py): `make run` serves with DEBUG off, where
+# Django's static() helper adds nothing. Production leaves them to the web server or the bucket.
+if getattr(settings, "BYLINE_SERVE_MEDIA", settings.DEBUG) and not urlsplit(settings.MEDIA_URL).netloc:
+    from django.views.static import serve
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += [
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
 
 handler404 = "core.views.page_not_found"
 handler500 = "core.views.server_error"
