@@ -1,13 +1,23 @@
+import datetime
+import os
 import sys
+import uuid
+from pathlib import Path
 
+from django.core.cache import cache
+from django.core.files.storage import storages
 from django.db import InterfaceError, OperationalError, connection
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import DetailView
+from django_tasks import task_backends
+from django_tasks_db.models import DBTaskResult
 
 from pagecache import cache as pages
 
@@ -24,14 +34,82 @@ class PageDetailView(DetailView):
         return page
 
 
+# A task waiting longer than this to start means no worker is taking tasks (db_worker stopped).
+TASKS_LATE_AFTER = datetime.timedelta(minutes=15)
+
+
+def _check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return {}
+
+
+def _check_cache():
+    """A write and a read back; a cache known to be down (core/cache.py) is not asked again."""
+    if not getattr(cache, "available", True):
+        raise ConnectionError("unavailable since its last failure")
+    token = uuid.uuid4().hex
+    cache.set("healthz", token, timeout=30)
+    if cache.get("healthz") != token:
+        # The fail-open backends answer a miss: the failure itself is in the log.
+        raise ConnectionError("a value written could not be read back")
+    return {"backend": type(cache).__name__}
+
+
+def _check_tasks():
+    backend = task_backends["default"]
+    answer = {"backend": type(backend).__name__}
+    if type(backend).__module__.startswith("django_tasks_db"):
+        waiting = DBTaskResult.objects.ready()
+        answer["waiting"] = waiting.count()
+        oldest = waiting.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+        if oldest is not None and timezone.now() - oldest > TASKS_LATE_AFTER:
+            late = f"{answer['waiting']} tasks waiting, the oldest since {oldest.isoformat()}"
+            raise RuntimeError(f"{late}: is db_worker running?")
+    return answer
+
+
+def _check_storage():
+    """Local folders must be writable; a bucket is not asked on every probe."""
+    answer = {}
+    for alias in ("default", "private"):
+        location = getattr(storages[alias], "location", None)
+        if location is None:
+            answer[alias] = "not checked"
+            continue
+        folder = Path(location)
+        while not folder.exists() and folder != folder.parent:  # made on the first upload
+            folder = folder.parent
+        if not os.access(folder, os.W_OK):
+            raise PermissionError(f"{location} is not writable")
+        answer[alias] = "writable"
+    return answer
+
+
+# What /healthz/ checks, and whether the site can serve readers without it.
+HEALTH_CHECKS = {
+    "database": (_check_database, True),
+    "cache": (_check_cache, False),
+    "tasks": (_check_tasks, False),
+    "storage": (_check_storage, False),
+}
+
+
+@never_cache
 def healthz(request):
-    """Liveness and database check for load balancers: 200 "ok" or 503."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:
-        return HttpResponse("database unavailable", status=503, content_type="text/plain")
-    return HttpResponse("ok", content_type="text/plain")
+    """Each dependency of the site, checked (JSON). 200 while the site can serve readers, though
+    perhaps degraded (the cache down: pages come from the database; tasks late: email waits);
+    503 when it cannot (the database), so a load balancer takes this server out."""
+    checks, serving, degraded = {}, True, False
+    for name, (check, required) in HEALTH_CHECKS.items():
+        try:
+            checks[name] = {"ok": True, **check()}
+        except Exception as exc:
+            checks[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:500]}
+            serving = serving and not required
+            degraded = True
+    status = "ok" if not degraded else "degraded" if serving else "unavailable"
+    return JsonResponse({"status": status, "checks": checks}, status=200 if serving else 503)
 
 
 # Crawlers stay out of the admin, private links (draft previews, contributors' tracking

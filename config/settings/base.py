@@ -166,6 +166,9 @@ if REDIS_URL:
             "BACKEND": "core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "byline",
+            # A Redis that does not answer costs a request this long at most, once (then it is
+            # left alone for a few seconds, core/cache.py).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:
@@ -326,10 +329,26 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # Django's error mail to ADMINS, sent in the background and once per kind of failure an
+        # hour, not once per request (core/errormail.py).
+        "mail_admins": {
+            "class": "core.errormail.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "interval": 3600,
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     # One line per task start and end is noise; failures still show (outbox records them too).
-    "loggers": {"django_tasks": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        # In place of Django's own mail_admins handler; the console is the root's.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django_tasks": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # BYLINE

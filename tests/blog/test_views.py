@@ -225,4 +225,4 @@ class TestPages:
     def test_healthz(self, client):
         response = client.get("/healthz/")
         assert response.status_code == 200
-        assert response.content == b"ok"
+        assert response.json()["status"] == "ok"
