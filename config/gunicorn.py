@@ -18,12 +18,11 @@ def env_int(name, default):
     return int(value) if value else default
 
 
-# Without REDIS_URL the Django cache is local memory, one per process. The page cache, the
-# cached site settings and the rate limits all live in that cache, so several worker
-# processes would each keep their own copy: an edit would be invalidated only in the worker
-# that saved it (the others serve the stale page until it expires), and every worker would
-# count its own rate limits (five workers, five times the limit). One process with threads
-# keeps a single cache; with Redis, processes share it and can be as many as the CPUs allow.
+# Without REDIS_URL the Django cache is a folder of files on this machine, shared by every
+# process (invalidations made by one are seen by all), but its counters are not atomic between
+# processes: the rate limits, counted there, could let through more than their limit with
+# several workers counting at once. One process with threads counts exactly; with Redis,
+# processes share atomic counters and can be as many as the CPUs allow.
 SHARED_CACHE = bool(os.environ.get("REDIS_URL", "").strip())
 CPUS = multiprocessing.cpu_count()
 

@@ -11,6 +11,7 @@ from django.utils.module_loading import import_string
 LOCAL_CACHES = {
     "django.core.cache.backends.locmem.LocMemCache",
     "django.core.cache.backends.filebased.FileBasedCache",
+    "core.cache.FileBasedCache",
     "django.core.cache.backends.dummy.DummyCache",
 }
 
@@ -22,8 +23,8 @@ def check_shared_cache(app_configs, **kwargs):
         return []
     return [
         Warning(
-            f"The default cache ({backend.rsplit('.', 1)[-1]}) is kept in each process: page-cache invalidation, "
-            "the cached site settings and the rate limits are not shared between workers or servers.",
+            f"The default cache ({backend.rsplit('.', 1)[-1]}) is kept on this machine or in each process: "
+            "page-cache invalidation, the cached site settings and the rate limits are not shared between servers.",
             hint="Set REDIS_URL (e.g. redis://host:6379/0), or run a single gunicorn worker process.",
             id="core.W001",
         )

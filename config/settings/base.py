@@ -157,7 +157,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 # CACHES
-# Local memory by default; Redis when REDIS_URL is set (shared between workers).
+# Both backends fail open: with the cache down, pages are served from the database (core/cache.py).
+# With REDIS_URL: Redis, shared by every worker and server. Without: files in a folder shared by the
+# processes of this machine (the server, `manage.py` commands, the task worker), so a change made by
+# a command shows on the site at once; by default next to the SQLite database, which it belongs to
+# (another database, another folder), or BYLINE_CACHE_DIR.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -172,10 +176,15 @@ if REDIS_URL:
         }
     }
 else:
+    _database = DATABASES["default"]
+    if _database["ENGINE"] == "django.db.backends.sqlite3" and str(_database["NAME"]) not in ("", ":memory:"):
+        _cache_dir = f"{_database['NAME']}-cache"
+    else:
+        _cache_dir = BASE_DIR / "var" / "cache" / (str(_database["NAME"]) or "default")
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "byline",
+            "BACKEND": "core.cache.FileBasedCache",
+            "LOCATION": env_str("BYLINE_CACHE_DIR", str(_cache_dir)),
             # Whole pages live here too (about 30-60 kB each): room for a few thousand.
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }

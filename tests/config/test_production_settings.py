@@ -81,7 +81,7 @@ def test_without_services_everything_stays_on_this_machine():
         "private": {"BACKEND": "core.storage.PrivateFileSystemStorage"},
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
-    assert shown["cache"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert shown["cache"]["BACKEND"] == "core.cache.FileBasedCache"  # shared by this machine's processes
     assert shown["engine"] == "django.db.backends.sqlite3"
     assert shown["conn_max_age"] == 60
     assert shown["conn_health_checks"] is True

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.services import HANG_SECONDS
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -17,7 +19,7 @@ def run_django_setup(settings_module, **env):
         env=clean_env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=HANG_SECONDS,
     )
 
 
@@ -41,7 +43,7 @@ def test_production_starts_with_required_values():
     assert "started" in result.stdout
 
 
-@pytest.mark.parametrize(("url", "backend"), [("", "LocMemCache"), ("redis://127.0.0.1:6379/3", "RedisCache")])
+@pytest.mark.parametrize(("url", "backend"), [("", "FileBasedCache"), ("redis://127.0.0.1:6379/3", "RedisCache")])
 def test_cache_backend_follows_redis_url(url, backend):
     code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
