@@ -38,7 +38,7 @@ from bench.loadtest import (
 
 CATALOGUE = json.loads(Path(os.environ["LOADTEST_CATALOGUE"]).read_text())
 PER_CLIENT_ADDRESSES = os.environ.get("LOADTEST_CLIENT_ADDRESSES") == "1"
-TIMEOUT = 60  # seconds; gunicorn kills a worker silent for 30
+TIMEOUT = 60  # wall-clock: what the load test measures (gunicorn kills a worker silent for 30 s)
 COMMENTS, SUBMIT, COMPLAINT = "/comments/post/", "/contribute/", "/copyright/complaint/"
 REDIRECTS = {301, 302, 303, 307, 308}
 FILLER = (

@@ -6,6 +6,12 @@ import signal
 import socket
 import subprocess
 
+# The one wall-clock bound of the suite's waits for servers, commands and pages: it only ends a
+# wait that would otherwise hang forever. Honest work, however loaded the machine (two cores
+# running the suite, its servers and a build), finishes far inside it; a test never relies on
+# something being slow or fast against it.
+HANG_SECONDS = 600
+
 
 def free_port():
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
@@ -21,7 +27,7 @@ def die_with_parent():
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def wait_or_kill(process, timeout=15):
+def wait_or_kill(process, timeout=15):  # wall-clock: kills a process already asked to stop; ends no test
     """Wait for `process`, already asked to stop, to end; kill it after `timeout` seconds."""
     try:
         process.wait(timeout=timeout)

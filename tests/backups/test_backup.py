@@ -33,6 +33,7 @@ from backups import archive
 from blog.models import Article
 from core.storage import private_storage
 from tests.factories import ArticleFactory
+from tests.services import HANG_SECONDS
 
 ROOT = Path(__file__).resolve().parents[2]
 # Variables the settings read: none of them leaks into the throwaway site from the shell.
@@ -73,7 +74,7 @@ class Site:
             stdin=subprocess.DEVNULL,  # not a terminal, as under cron
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=HANG_SECONDS,
         )
 
     def run(self, *args):

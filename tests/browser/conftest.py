@@ -14,6 +14,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
+
+from tests.services import HANG_SECONDS
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
 # thread with a running loop unless told that this is deliberate (tests only).
@@ -43,12 +46,26 @@ def browser_type_launch_args(browser_type_launch_args):
             "(Debian's `apt-get install chromium`) or set BYLINE_CHROMIUM to its path.",
             pytrace=False,
         )
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ["--no-sandbox"]}
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox"],
+        "timeout": HANG_SECONDS * 1000,
+    }
 
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": DESKTOP, "locale": "en-GB"}
+
+
+@pytest.fixture(autouse=True)
+def _patient(page):
+    """Playwright's own limits (30 s an action or a page load, 5 s an `expect`) are crossed by honest
+    work on a loaded machine: the suite's one bound against hanging instead."""
+    page.set_default_timeout(HANG_SECONDS * 1000)
+    page.set_default_navigation_timeout(HANG_SECONDS * 1000)
+    expect.set_options(timeout=HANG_SECONDS * 1000)
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.services import HANG_SECONDS
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_KEY = "production-test-" + "x" * 40
 
@@ -29,7 +31,7 @@ def production_env(**values):
     return {k: v for k, v in env.items() if v is not None}
 
 
-def run(args, env, timeout=60):
+def run(args, env, timeout=HANG_SECONDS):
     return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 

@@ -15,7 +15,7 @@ import time
 import pytest
 import redis
 
-from tests.services import free_port
+from tests.services import HANG_SECONDS, free_port
 
 from .conftest import ROOT, manage, production_env, run
 
@@ -97,7 +97,7 @@ def redis_db():
 
 
 def get(port, path, **headers):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=HANG_SECONDS)
     try:
         connection.request("GET", path, headers={"Host": "127.0.0.1", **headers})
         response = connection.getresponse()
@@ -107,7 +107,7 @@ def get(port, path, **headers):
 
 
 def wait_until_serving(process, port, logs):
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + HANG_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"gunicorn exited with {process.returncode}:\n{logs.read_text()}")
@@ -175,7 +175,7 @@ def test_production_stack_serves_behind_gunicorn(tmp_path, static_root, redis_db
         assert error_log.read_text().count("Booting worker with pid") == 2
 
         process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=40) == 0
+        assert process.wait(timeout=HANG_SECONDS) == 0
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)

@@ -26,14 +26,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.services import die_with_parent, free_port, wait_or_kill
+from tests.services import HANG_SECONDS, die_with_parent, free_port, wait_or_kill
 
 DOVECOT = "/usr/sbin/dovecot"
 INSTALL_HINT = (
     f"Dovecot is not installed ({DOVECOT} is missing), so the IMAP integration tests cannot run. "
     "Install it with `.ci/install-dovecot` (Debian's dovecot-imapd; the script does not start the system service)."
 )
-START_TIMEOUT = 30
+START_TIMEOUT = HANG_SECONDS
 
 
 def installed():
@@ -202,7 +202,7 @@ service anvil {{
     @contextlib.contextmanager
     def client(self):
         context = ssl.create_default_context(cafile=str(self.cert))
-        conn = imaplib.IMAP4_SSL(self.host, self.port, ssl_context=context, timeout=30)
+        conn = imaplib.IMAP4_SSL(self.host, self.port, ssl_context=context, timeout=HANG_SECONDS)
         try:
             conn.login(self.user, self.password)
             yield conn

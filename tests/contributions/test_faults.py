@@ -25,7 +25,7 @@ from django.urls import reverse
 from contributions.management.commands import poll_imap
 from contributions.models import Submission
 from outbox.models import OutgoingEmail
-from tests.services import free_port
+from tests.services import HANG_SECONDS, free_port
 
 from . import dovecot
 from .conftest import article_text
@@ -96,7 +96,7 @@ class Site:
 
     def _run(self, args):
         return subprocess.run(
-            [sys.executable, *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=60
+            [sys.executable, *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=HANG_SECONDS
         )
 
     def query(self, sql):

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.services import HANG_SECONDS
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -17,7 +19,7 @@ def run_django_setup(settings_module, **env):
         env=clean_env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=HANG_SECONDS,
     )
 
 

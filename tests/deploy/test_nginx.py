@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.services import die_with_parent, free_port, wait_or_kill
+from tests.services import HANG_SECONDS, die_with_parent, free_port, wait_or_kill
 
 NGINX = "/usr/sbin/nginx"
 CONF = Path(settings.BASE_DIR) / "deploy" / "nginx" / "byline.conf"
@@ -148,7 +148,7 @@ def request(port, method, path, headers=None, body=None):
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
-    conn = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=30)
+    conn = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=HANG_SECONDS)
     try:
         conn.request(method, path, body=body, headers={"Host": "news.example.com", **(headers or {})})
         response = conn.getresponse()
@@ -197,7 +197,7 @@ def test_static_files_are_served_by_nginx_and_hashed_ones_kept_a_year(nginx):
     assert (status, body) == (200, b"body { color: black }\n")
     assert headers.get_all("Cache-Control") == ["public, max-age=31536000, immutable"]
     assert backend.seen == []
-    conn = http.client.HTTPConnection("127.0.0.1", plain, timeout=30)
+    conn = http.client.HTTPConnection("127.0.0.1", plain, timeout=HANG_SECONDS)
     conn.request("GET", "/contribute/", headers={"Host": "news.example.com"})
     response = conn.getresponse()
     assert (response.status, response.headers["Location"]) == (301, "https://news.example.com/contribute/")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from tests.services import die_with_parent, free_port, wait_or_kill
+from tests.services import HANG_SECONDS, die_with_parent, free_port, wait_or_kill
 
 VARNISHD = "/usr/sbin/varnishd"
 VCL = Path(settings.BASE_DIR) / "deploy" / "varnish" / "byline.vcl"
@@ -25,7 +25,7 @@ INSTALL_HINT = (
     f"Varnish is not installed ({VARNISHD} is missing), so the HTTP cache tests cannot run. "
     "Install it with `.ci/install-varnish` (Debian's varnish; the script does not start the system service)."
 )
-START_TIMEOUT = 30
+START_TIMEOUT = HANG_SECONDS
 
 
 def installed():
@@ -116,7 +116,7 @@ class Varnish:
         """(status, headers, body) of one request to Varnish; Host defaults to blog.test."""
         headers = {"Host": "blog.test", **(headers or {})}
         conn = http.client.HTTPConnection(
-            self.host, self.port, timeout=10, source_address=(source, 0) if source else None
+            self.host, self.port, timeout=HANG_SECONDS, source_address=(source, 0) if source else None
         )
         try:
             conn.request(method, path, body=body, headers=headers)
