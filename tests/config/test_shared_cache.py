@@ -8,13 +8,13 @@ import time
 
 import pytest
 
-from tests.services import die_with_parent, free_port, wait_or_kill
+from tests.services import HANG_SECONDS, die_with_parent, free_port, wait_or_kill
 
 from .conftest import ROOT, production_env
 
 
 def get(port, path):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=HANG_SECONDS)
     try:
         connection.request("GET", path, headers={"Host": "127.0.0.1"})
         response = connection.getresponse()
@@ -59,7 +59,7 @@ def server(site, tmp_path):
             preexec_fn=die_with_parent,
         )
     try:
-        deadline = time.monotonic() + 120  # a generous bound for a loaded machine
+        deadline = time.monotonic() + HANG_SECONDS
         while True:
             if process.poll() is not None:
                 pytest.fail(f"runserver exited with {process.returncode}:\n{log.read_text()}")
@@ -68,7 +68,7 @@ def server(site, tmp_path):
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    pytest.fail(f"runserver did not answer within 120 s:\n{log.read_text()}")
+                    pytest.fail(f"runserver did not answer within {HANG_SECONDS} s:\n{log.read_text()}")
                 time.sleep(0.2)
         yield port
     finally:
