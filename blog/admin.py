@@ -15,7 +15,9 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 from taggit.models import Tag
 
+from core.fields import HAS_MARKUP
 from core.slugs import unique_slug
+from core.text import first_tag
 
 from . import tags
 from .models import Article, ArticleSlugRedirect, Author, Category
@@ -93,7 +95,10 @@ class ArticleAdminForm(forms.ModelForm):
         return cleaned
 
     def clean_new_tags(self):
-        names, refused = tags.parse_names(self.cleaned_data.get("new_tags") or "")
+        typed = self.cleaned_data.get("new_tags") or ""
+        if tag := first_tag(typed):
+            raise forms.ValidationError(HAS_MARKUP % {"tag": tag}, code="markup")
+        names, refused = tags.parse_names(typed)
         if refused:
             raise forms.ValidationError(tags.refusal_message(refused), code="no_slug")
         return names

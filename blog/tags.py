@@ -40,9 +40,10 @@ def refusal_message(refused):
 
 @receiver(pre_save, sender=Tag, dispatch_uid="blog.tags.plain_name_and_slug")
 def _plain_name_and_slug(sender, instance, **kwargs):
-    instance.name = plain_line(instance.name)[:MAX_LENGTH]
-    if instance._state.adding and not instance.slug:
-        # Ours rather than taggit's: taggit gives "" for "&gt;", and "untitled" is no address.
+    raw, instance.name = instance.name, plain_line(instance.name)[:MAX_LENGTH]
+    if instance._state.adding and (not instance.slug or instance.slug == instance.slugify(raw)):
+        # Ours rather than the one taggit's save() made from the raw name: taggit gives "" for
+        # ">" and "braspberryb-pi" for "<b>Raspberry</b> Pi".
         instance.slug = unique_slug(Tag, instance.name, MAX_LENGTH)
     elif not is_slug(instance.slug):
         raise NoSlug(instance.slug)

@@ -389,7 +389,7 @@ class Importer:
         self._atomic("category", label, lambda: self._category(category))
 
     def _category(self, category):
-        wp_slug = category.slug or slugify(category.name)
+        wp_slug = category.slug or make_slug(category.name)
         wp_id = category.wp_id or _key("slug", wp_slug)
         row = self._mapping("category", wp_id, wp_slug)
         source_hash = digest(dataclasses.asdict(category))
@@ -456,7 +456,7 @@ class Importer:
         self._atomic("tag", label, lambda: self._tag(tag.wp_id, tag.slug, tag.name))
 
     def _tag(self, term_id, wp_slug, wp_name):
-        wp_slug = wp_slug or slugify(wp_name, allow_unicode=True)
+        wp_slug = wp_slug or make_slug(wp_name)
         wp_id = term_id or _key("slug", wp_slug)
         row = self._mapping("tag", wp_id, wp_slug)
         name = (plain(wp_name) or unquote(wp_slug))[:100]
@@ -563,10 +563,10 @@ class Importer:
         author_id = self._author_for(item.creator)
         categories = [t for t in item.terms if t.domain == "category" and (t.slug or t.name)]
         first = categories[0] if categories else None
-        category_id = self._category_for(first.slug or slugify(first.name), first.name) if first else None
+        category_id = self._category_for(first.slug or make_slug(first.name), first.name) if first else None
         tag_ids = [self._tag_for(t.slug, t.name) for t in item.terms if t.domain == "post_tag" and (t.slug or t.name)]
         # Byline has one category per article: WordPress's others become tags.
-        tag_ids += [self._tag_for(t.slug or slugify(t.name), t.name) for t in categories[1:]]
+        tag_ids += [self._tag_for(t.slug or make_slug(t.name), t.name) for t in categories[1:]]
         # A term with no letter or digit in its name or slug is no tag (reported); the post imports.
         tag_ids = [tag_id for tag_id in tag_ids if tag_id is not None]
 

@@ -24,9 +24,14 @@ def test_reverse_and_resolve(name, kwargs, path):
 def test_tags_with_accented_slugs_have_pages(client):
     from tests.factories import ArticleFactory
 
-    article = ArticleFactory(tags=["café"])
-    tag = article.tags.get()
-    assert tag.slug == "café"
-    assert client.get("/").status_code == 200  # the tag cloud links to it
-    response = client.get(reverse("blog:tag-detail", kwargs={"slug": tag.slug}))
-    assert response.status_code == 200 and article.title in response.content.decode()
+    from taggit.models import Tag
+
+    # "café" as taggit made it before Latin accents were folded ("cafe" now), and a new Greek one.
+    old = Tag.objects.create(name="café")
+    Tag.objects.filter(pk=old.pk).update(slug="café")
+    article = ArticleFactory(tags=[Tag.objects.get(pk=old.pk), "Ελλάδα"])
+    assert sorted(article.tags.slugs()) == ["café", "ελλάδα"]
+    assert client.get("/").status_code == 200  # the tag cloud links to them
+    for tag in article.tags.all():
+        response = client.get(reverse("blog:tag-detail", kwargs={"slug": tag.slug}))
+        assert response.status_code == 200 and article.title in response.content.decode()

@@ -95,15 +95,23 @@ class TestSending:
         assert 'aria-invalid="true"' in page
         assert '<ul class="errorlist" id="id_signature_error">' in page
 
-    def test_html_is_only_ever_text(self, client, article, django_capture_on_commit_callbacks):
+    @pytest.mark.parametrize("field", ["claimant_name", "organisation", "original_work", "signature"])
+    def test_html_is_refused_with_the_reason_and_shown_back_as_text(self, client, article, field):
         hostile = "<script>alert(1)</script>"
+        response = client.post(FORM, form_data(article, **{field: f"Ann {hostile}"}))
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert "is plain text, and “&lt;script&gt;” is HTML" in page
+        assert hostile not in page and "&lt;script&gt;" in page
+        assert not Complaint.objects.exists()
+
+    def test_entities_and_invisible_controls_are_cleaned_from_what_is_stored(
+        self, client, article, django_capture_on_commit_callbacks
+    ):
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(FORM, form_data(article, original_work=hostile, organisation=hostile))
+            response = client.post(FORM, form_data(article, organisation="Smith &amp; Sons\u202e\x00 Ltd"))
         assert response.status_code == 302
-        page = client.get(RECEIVED).content.decode()
-        assert hostile not in page
-        refused = client.post(FORM, form_data(article, original_work=hostile, signature="x")).content.decode()
-        assert hostile not in refused and "&lt;script&gt;" in refused
+        assert Complaint.objects.get().organisation == "Smith & Sons Ltd"
 
     def test_request_too_large(self, client, article):
         response = client.post(FORM, form_data(article, original_work="x" * (MAX_REQUEST_BYTES + 1)))

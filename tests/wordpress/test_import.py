@@ -15,7 +15,7 @@ from discussion.models import Comment
 from tests.factories import ArticleFactory, AuthorFactory
 from wordpress.models import ImportedObject
 
-from .exports import item, site_export, wxr
+from .exports import TERMS, category, item, site_export, tag, wxr
 
 pytestmark = pytest.mark.django_db
 
@@ -301,3 +301,23 @@ def test_small_batches_import_the_same(export, monkeypatch):
     report = run(export())
     assert counts_line(report, "post") == {"created": 8, "updated": 0, "unchanged": 0, "skipped": 3}
     assert counts_line(report, "comment")["created"] == 7
+
+
+def test_names_in_other_scripts_keep_readable_slugs_and_an_odd_tag_is_reported_not_fatal(export):
+    terms = tag(8, "%3e", ">") + tag(9, "%e6%97%a5%e6%9c%ac%e8%aa%9e", "日本語") + category(10, "", "Επίπεδο 2")
+    items = [
+        item(21, "日本語テスト", name="%e6%97%a5%e6%9c%ac%e8%aa%9e%e3%83%86%e3%82%b9%e3%83%88",
+             terms=[("post_tag", "%3e", ">"), ("post_tag", "%e6%97%a5%e6%9c%ac%e8%aa%9e", "日本語"),
+                    ("category", "", "Επίπεδο 2")]),
+        item(22, "Привет, мир", name="", terms=[("post_tag", "", "🔥")]),
+        item(23, "<b>Bold</b> &lt;i&gt;title&lt;/i&gt;", name="bold-title"),
+    ]  # fmt: skip
+    report = run(export(wxr(*items, terms=TERMS + terms), "scripts.xml"))
+    japanese = Article.objects.get(title="日本語テスト")
+    assert japanese.slug == "日本語テスト"
+    assert list(japanese.tags.slugs()) == ["日本語"]
+    assert japanese.category.slug == "επίπεδο-2"
+    assert Article.objects.get(title="Привет, мир").slug == "привет-мир"
+    assert Article.objects.get(slug="bold-title").title == "Bold title"  # text, never markup
+    assert "no letter or digit to make an address from" in report
+    assert not Tag.objects.filter(slug="").exists()
