@@ -22,9 +22,9 @@ def test_reverse_and_resolve(name, kwargs, path):
 
 @pytest.mark.django_db
 def test_tags_with_accented_slugs_have_pages(client):
-    from tests.factories import ArticleFactory
-
     from taggit.models import Tag
+
+    from tests.factories import ArticleFactory
 
     # "café" as taggit made it before Latin accents were folded ("cafe" now), and a new Greek one.
     old = Tag.objects.create(name="café")
