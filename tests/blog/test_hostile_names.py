@@ -24,6 +24,7 @@ from core.models import Page
 from core.slugs import NoSlug, is_slug
 from discussion.models import Comment
 from tests.contributions.conftest import article_text
+from tests.contributions.test_views import form_data as guest_post
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,15 +68,7 @@ class TestTagsFromEveryIntake:
             assert client.get(url).status_code == 200, url
 
     def test_the_web_form_refuses_it_with_a_reason(self, client):
-        data = {
-            "name": "Ada Guest",
-            "email": "ada@example.net",
-            "title": "Inside the chip shortage",
-            "body": article_text(150, seed="chip"),
-            "suggested_tags": "chips, >, 🔥",
-            "consent": "on",
-        }
-        response = client.post(reverse("contributions:submit"), data)
+        response = client.post(reverse("contributions:submit"), guest_post(suggested_tags="chips, >, 🔥"))
         assert response.status_code == 400
         assert "These cannot be tags, having no letter or digit to make an address from: “&gt;”, “🔥”." in (
             response.content.decode()
@@ -84,15 +77,7 @@ class TestTagsFromEveryIntake:
 
     @pytest.mark.parametrize("field", ["title", "name"])
     def test_the_web_form_refuses_a_title_or_name_with_no_letter(self, client, field):
-        data = {
-            "name": "Ada Guest",
-            "email": "ada@example.net",
-            "title": "Inside the chip shortage",
-            "body": article_text(150, seed="chip"),
-            "consent": "on",
-            field: "???",
-        }
-        response = client.post(reverse("contributions:submit"), data)
+        response = client.post(reverse("contributions:submit"), guest_post(**{field: "???"}))
         assert response.status_code == 400
         assert "Use at least one letter or digit: “???” has none to make an address from." in (
             response.content.decode()
