@@ -1,5 +1,6 @@
 import copy
 from datetime import date
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.core import signing
@@ -27,6 +28,12 @@ def tag_page(request, *names):
     shows the site's settings and names (`site`) and the sidebar."""
     pages.tag(request, "site", "sidebar", *names)
 
+
+
+def is_at(request, article):
+    """Whether the request asked for the article's own address. request.path is decoded and
+    reverse() percent-encodes: compared as they are, an address in Japanese redirected to itself."""
+    return request.path == unquote(article.get_absolute_url())
 
 class ArticleListMixin:
     """Live articles with what a card renders, ten to a page."""
@@ -178,14 +185,14 @@ class ArticleDetailView(DetailView):
         if article is None:
             taken_down = Article.objects.filter(slug=kwargs["slug"], status=Article.Status.TAKEN_DOWN).first()
             if taken_down is not None:
-                if request.path != taken_down.get_absolute_url():
+                if not is_at(request, taken_down):
                     return redirect(taken_down, permanent=True)
                 return article_unavailable(request, taken_down)  # 451, RFC 7725
             former = ArticleSlugRedirect.objects.select_related("article").filter(old_slug=kwargs["slug"]).first()
             if former and (former.article.is_live or former.article.status == Article.Status.TAKEN_DOWN):
                 return redirect(former.article, permanent=True)
             raise Http404(_("No article at this address."))
-        if request.path != article.get_absolute_url():
+        if not is_at(request, article):
             return redirect(article, permanent=True)
         self.object = article
         return self.render_to_response(self.get_context_data(object=article))

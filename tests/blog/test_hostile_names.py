@@ -228,8 +228,13 @@ def test_every_public_page_feed_and_sitemap_renders(client, hostile_site):
             continue
         seen.add(url)
         response = client.get(url)
-        assert response.status_code < 500, url
         assert response.status_code in (200, 301, 302, 404), (url, response.status_code)
+        if response.status_code in (301, 302):
+            # An address in Japanese once answered 301 to itself (decoded path against reverse()).
+            target = unquote(urlsplit(response["Location"]).path)
+            assert target != url, f"{url} redirects to itself"
+            queue.append(target)
+            continue
         body = response.content.decode(errors="replace")
         assert "<img src=x" not in body and "<script>alert(1)" not in body, url
         if url.endswith(".xml") or "/feed" in url:
@@ -242,6 +247,8 @@ def test_every_public_page_feed_and_sitemap_renders(client, hostile_site):
                 if not href.startswith(("/admin", "/static", "/media", "/contribute/status"))
             ]
     assert len(seen) > 30  # the crawl reached the tags, categories, authors, feeds and sitemaps
+    for url in public_urls(article):
+        assert client.get(url).status_code == 200, url
 
 
 def test_the_admin_renders_every_hostile_row(client, hostile_site):
