@@ -4,7 +4,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.files.storage import storages
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
@@ -53,7 +53,7 @@ def _check_cache():
     if cache.get("healthz") != token:
         # The fail-open backends answer a miss: the failure itself is in the log.
         raise ConnectionError("a value written could not be read back")
-    return {"backend": type(cache).__name__}
+    return {"backend": type(caches["default"]).__name__}  # `cache` is a proxy
 
 
 def _check_tasks():
