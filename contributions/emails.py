@@ -160,6 +160,10 @@ def parse_message(raw: bytes) -> ParsedEmail:
         raise Refusal("not_an_email", "This is not an email message.")
     if len(raw) > MAX_MESSAGE_BYTES:
         raise Refusal("too_large", f"The message is larger than {human_size(MAX_MESSAGE_BYTES)}.")
+    if mime_depth(raw, MAX_DEPTH) > MAX_DEPTH:
+        # Never handed to the email package, which parses each level one call deeper and slower (seconds
+        # for a few thousand levels): what is nested deeper than it reads is refused from the bytes.
+        raise Refusal("no_body", TOO_DEEP)
     content_hash = hashlib.sha256(raw).hexdigest()
     try:
         msg = BytesParser(policy=policy.default).parsebytes(raw)
@@ -173,6 +177,98 @@ def parse_message(raw: bytes) -> ParsedEmail:
         raise
     except Exception as exc:  # the last safety net: a message must never crash the intake
         raise Refusal("not_an_email", f"The message could not be read ({type(exc).__name__}).") from exc
+
+
+TOO_DEEP = f"The message has no text that could be read: its parts are nested more than {MAX_DEPTH} deep."
+_DELIMITER_END = re.compile(rb"[ \t]*\Z")
+_HEADER_FIELD = re.compile(rb"[\041-\071\073-\176]+[ \t]*:")  # the email package's idea of a header line
+_SCANNED_HEADER_BYTES = 8192  # of one Content-Type header: a longer one is read that far
+
+
+def mime_depth(raw: bytes, limit: int = MAX_DEPTH) -> int:
+    """How deep the MIME containers (multipart/*, and message/* holding a message) of `raw` nest, read from
+    the bytes as the email package's parser would split them, without parsing: one pass over the lines,
+    each looked at once; stops as soon as the nesting is deeper than `limit`. The top-level multipart is 1,
+    so a depth above MAX_DEPTH means parts below what `_render` reads. Never raises."""
+    stack = []  # the open containers, outermost first: (boundary bytes or None for an attached message, digest)
+    open_at = {}  # boundary -> the outermost place it is open in `stack`: a delimiter line closes what is inside
+    deepest = 0
+    in_headers, content_type, in_content_type = True, None, False
+
+    def pop_to(size):
+        while len(stack) > size:
+            boundary, _digest = stack.pop()
+            if boundary is not None and open_at.get(boundary) == len(stack):
+                del open_at[boundary]
+
+    def end_of_headers():
+        """Open the container the headers just read declare; whether a header block follows (an attached message)."""
+        nonlocal deepest
+        parent_digest = bool(stack) and stack[-1][1]
+        if content_type is None:
+            kind, boundary = ("message/rfc822" if parent_digest else "text/plain"), None
+        else:
+            kind, boundary = _container(content_type)
+        if kind.startswith("multipart/"):
+            if boundary is None:
+                return False  # the email package reads it as text
+            if boundary not in open_at:
+                open_at[boundary] = len(stack)
+            stack.append((boundary, kind == "multipart/digest"))
+        elif kind.startswith("message/") and kind != "message/delivery-status":
+            stack.append((None, False))
+        else:
+            return False
+        deepest = max(deepest, len(stack))
+        return boundary is None  # an attached message: its own headers come next
+
+    for line in raw.splitlines():
+        if line[:2] == b"--" and open_at:
+            candidate = line[2 : len(line) - len(_DELIMITER_END.search(line).group())]
+            if candidate in open_at:  # "--boundary": the next part of that multipart starts
+                pop_to(open_at[candidate] + 1)
+                in_headers, content_type, in_content_type = True, None, False
+                continue
+            if candidate[-2:] == b"--" and candidate[:-2] in open_at:  # "--boundary--": it ends
+                pop_to(open_at[candidate[:-2]])
+                in_headers, in_content_type = False, False
+                continue
+        if not in_headers:
+            continue
+        if line[:1] in (b" ", b"\t"):  # a folded header line
+            if in_content_type and len(content_type) < _SCANNED_HEADER_BYTES:
+                content_type += b" " + line.strip()
+            continue
+        if line and (_HEADER_FIELD.match(line) or line.startswith(b"From ")):
+            name, _sep, value = line.partition(b":")
+            in_content_type = name.strip().lower() == b"content-type" and content_type is None
+            if in_content_type:
+                content_type = value.strip()
+            continue
+        # A blank line, or one that is no header (the email package then takes it as the body's first line).
+        in_headers = end_of_headers()
+        content_type, in_content_type = None, False
+        if deepest > limit:
+            return deepest
+    if in_headers:
+        end_of_headers()
+    return deepest
+
+
+def _container(value: bytes):
+    """(content type, boundary or None) of a Content-Type header's value, as the email package reads them."""
+    text = value[:_SCANNED_HEADER_BYTES].decode("ascii", "surrogateescape")
+    kind = text.split(";", 1)[0].strip().lower()
+    if not kind.startswith(("multipart/", "message/")):
+        return kind, None
+    header = Message()
+    try:
+        header["Content-Type"] = text
+        boundary = header.get_boundary() if kind.startswith("multipart/") else None
+        # A boundary it decoded to U+FFFD matches no line for the email package either: no parts.
+        return kind, boundary.encode("ascii", "surrogateescape") if boundary else None
+    except Exception:
+        return kind, None
 
 
 # Added on the way, by each server and mailbox that handled a copy: two copies of one message differ in them.
@@ -291,10 +387,7 @@ def _parse(msg, raw, content_hash):
 
     if parsed.text_words == 0 and parsed.docx_bytes is None and not parsed.auto_reason:
         if body.too_deep:
-            raise Refusal(
-                "no_body",
-                f"The message has no text that could be read: its parts are nested more than {MAX_DEPTH} deep.",
-            )
+            raise Refusal("no_body", TOO_DEEP)
         raise Refusal(
             "no_body",
             "The message has no text (once quoted replies and signatures are removed) and no .docx attachment.",

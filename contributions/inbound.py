@@ -12,16 +12,19 @@ servers add on the way) and queues nothing new.
 """
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from core.storage import private_storage
 from outbox.models import OutgoingEmail
 
 from . import notifications, workflow
@@ -30,6 +33,7 @@ from .models import BlockedSender, InboundMessage, Submission, SubmissionEvent
 from .uploads import docx_to_html
 
 Outcome = InboundMessage.Outcome
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -120,6 +124,39 @@ def ingest(raw, *, source="cli"):
         if duplicate := _duplicate(key):
             return duplicate
         raise
+
+
+def already_received(raw):
+    """Whether `raw` was recorded before (as ingest would find it), read from the bytes without parsing.
+    False when unsure (a Message-ID the parser reads otherwise): ingest then decides, as for a new message."""
+    raw = bytes(raw)
+    content_hash = identity_hash(raw)
+    legacy_key = f"sha256:{hashlib.sha256(raw).hexdigest()}"
+    keys = {_key(_message_id_of(raw), content_hash), _key("", content_hash), legacy_key}
+    return InboundMessage.objects.filter(key__in=keys).exists()
+
+
+def set_aside(raw, reason, *, source):
+    """Keep a message that could not be processed (the bytes in private storage, under inbound/set-aside/)
+    and record it as refused with `reason` and where the bytes are, so that a source with nowhere to leave
+    it (a provider's webhook, which retries and then drops it) can acknowledge it. Its key is its own: once
+    the fault is fixed, `ingest_email` on the kept file ingests it as a new message. Returns the result;
+    a database or storage error propagates (the source then keeps the message and retries)."""
+    raw = bytes(raw)
+    content_hash = identity_hash(raw)
+    message_id = _message_id_of(raw)
+    key = f"set-aside:{content_hash}"
+    if InboundMessage.objects.filter(key=key).exists():  # the provider's retry of it
+        return IngestResult(Outcome.REFUSED, reason)
+    name = private_storage().save(f"inbound/set-aside/{timezone.now():%Y/%m}/{content_hash[:32]}.eml", ContentFile(raw))
+    reason = f"{reason}; kept as {name}"
+    logger.error("Inbound email (%s, %s) set aside: %s", source, message_id or key, reason)
+    try:
+        with transaction.atomic():
+            _record(key, None, source, Outcome.REFUSED, reason, content_hash=content_hash, message_id=message_id)
+    except IntegrityError:  # set aside concurrently by another request
+        private_storage().delete(name)
+    return IngestResult(Outcome.REFUSED, reason)
 
 
 def _duplicate(*keys):

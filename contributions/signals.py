@@ -1,3 +1,5 @@
+import json
+
 from anymail.signals import inbound
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -18,8 +20,35 @@ def fingerprint_article(sender, instance, raw=False, **kwargs):
 def inbound_email(sender, event, esp_name, **kwargs):
     """Inbound mail forwarded by the email provider (django-anymail checked its signature).
 
-    A database error propagates: the webhook answers 500 and the provider retries later.
+    The bytes the provider sent are ingested as they came (webhooks.raw_mime), never the parsed message
+    written back out. Only a fault of ours that a retry can cure (the database or the private storage
+    unreachable) propagates: the webhook answers 500 and the provider retries later. A message that
+    cannot be processed for a reason of its own would fail on every retry, and the provider would then
+    drop it: it is set aside (inbound.set_aside: its bytes kept, recorded as refused with the reason)
+    and the webhook answers 200.
     """
-    from .inbound import ingest
+    from .inbound import describe, ingest, operational, set_aside
+    from .webhooks import raw_mime
 
-    ingest(event.message.as_bytes(), source="webhook")
+    raw = raw_mime(event.message)
+    if raw is None:  # sent in fields, which anymail put together into a message
+        try:
+            raw = event.message.as_bytes()
+        except Exception as exc:
+            set_aside(_provider_payload(event), f"could not be written out: {describe(exc)}", source="webhook")
+            return
+    try:
+        ingest(raw, source="webhook")
+    except Exception as exc:
+        if operational(exc):
+            raise
+        set_aside(raw, f"could not be processed: {describe(exc)}", source="webhook")
+
+
+def _provider_payload(event):
+    """What the provider posted, for a message that exists only as anymail's parse of it."""
+    esp_event = event.esp_event
+    body = getattr(esp_event, "body", None)
+    if isinstance(body, bytes):
+        return body
+    return json.dumps(esp_event, default=str).encode("utf-8")

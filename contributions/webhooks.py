@@ -10,6 +10,15 @@ Django refuses any of those over DATA_UPLOAD_MAX_MEMORY_SIZE (10 MB, meant for b
 with a 400, which providers retry and then drop: an email with a few megabytes of attachments
 would be lost. So, once limit_posts has bounded the body by BYLINE_WEBHOOK_MAX_REQUEST_BYTES,
 the body is read and parsed here with that bound instead.
+
+Every provider that sends the raw message hands it to AnymailInboundMessage.parse_raw_mime (or
+its _bytes and _chunks forms) before our signal handler runs. Those are replaced here
+(`keep_raw_mime`) so that the bytes the provider sent stay on the message (`raw_mime`): the
+handler ingests them as they came, never a re-serialisation of the parsed message (which the email
+package cannot write for a message nested hundreds of levels deep: RecursionError, a 500, and the
+provider retried, then dropped it). A message nested deeper than the parser reads
+(emails.mime_depth), or one the email package cannot parse, is not parsed here at all: anymail gets
+an empty message, and ingest refuses the bytes with the reason.
 """
 
 import functools
@@ -17,6 +26,7 @@ from email import policy
 from email.parser import BytesParser
 
 from anymail import urls as anymail_urls
+from anymail.inbound import AnymailInboundMessage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import QueryDict
 from django.urls import URLPattern
@@ -24,9 +34,53 @@ from django.utils.datastructures import MultiValueDict
 
 from core.ratelimit import limit_posts
 
+from .emails import MAX_DEPTH, MAX_MESSAGE_BYTES, mime_depth
+
 webhook_limits = limit_posts(
     "webhook", per_hour="BYLINE_WEBHOOK_POSTS_PER_HOUR", max_bytes="BYLINE_WEBHOOK_MAX_REQUEST_BYTES"
 )
+
+
+def raw_mime(message):
+    """The bytes the provider sent for an inbound message, or None (a provider that sent it parsed into
+    fields, which anymail put together into a message)."""
+    return getattr(message, "byline_raw_mime", None)
+
+
+def _parse_keeping_raw(cls, data):
+    if len(data) > MAX_MESSAGE_BYTES or mime_depth(data, MAX_DEPTH) > MAX_DEPTH:
+        message = cls()  # not parsed: ingest refuses the bytes for their size or nesting
+    else:
+        try:
+            message = BytesParser(cls, policy=policy.default).parsebytes(data)
+        except Exception:  # RecursionError, or a bug of the email package: ingest refuses the bytes
+            message = cls()
+    message.byline_raw_mime = data
+    return message
+
+
+def keep_raw_mime():
+    """Make anymail's inbound parsing keep the raw bytes on the message and skip what is nested too deep."""
+    if getattr(AnymailInboundMessage, "byline_keeps_raw_mime", False):
+        return
+
+    def parse_raw_mime(cls, s):
+        # As anymail does: a str is encoded as UTF-8 (https://bugs.python.org/issue18271).
+        return _parse_keeping_raw(cls, s.encode("utf-8", "surrogateescape") if isinstance(s, str) else bytes(s))
+
+    def parse_raw_mime_bytes(cls, b):
+        return _parse_keeping_raw(cls, bytes(b))
+
+    def parse_raw_mime_chunks(cls, chunks):
+        return _parse_keeping_raw(cls, b"".join(bytes(chunk) for chunk in chunks if chunk))
+
+    AnymailInboundMessage.parse_raw_mime = classmethod(parse_raw_mime)
+    AnymailInboundMessage.parse_raw_mime_bytes = classmethod(parse_raw_mime_bytes)
+    AnymailInboundMessage.parse_raw_mime_chunks = classmethod(parse_raw_mime_chunks)
+    AnymailInboundMessage.byline_keeps_raw_mime = True
+
+
+keep_raw_mime()
 
 
 def parse_multipart(body, content_type, encoding="utf-8"):

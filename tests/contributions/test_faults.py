@@ -185,8 +185,9 @@ class TestMailboxFilesKilledMidBatch:
         rerun = site.manage("ingest_email", "--maildir", str(path))
 
         assert rerun.returncode == 0, rerun.stderr
-        # Every message of a maildir is read again, acknowledged or not; both committed ones are duplicates.
-        assert "queued 2, reply 0, refused 0, duplicate 2." in rerun.stdout
+        # The acknowledged one is skipped silently; the committed one still in new/ is found a duplicate.
+        assert "queued 2, reply 0, refused 0, duplicate 1; 1 in cur/ already processed, skipped." in rerun.stdout
+        assert rerun.stderr.count(": duplicate: ") == 1
         assert site.inbound_keys() == message_ids(4)
         assert site.submission_titles() == expected_titles(4)
         assert site.receipts() == expected_receipts(4)

@@ -15,6 +15,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DataError, OperationalError
 
+from contributions import emails
 from contributions.emails import Refusal, parse_message
 from contributions.inbound import ingest
 from contributions.management.commands import ingest_email
@@ -65,10 +66,90 @@ def test_deeply_nested_mime_is_refused_with_a_reason_that_names_the_nesting(nest
     assert "nested" in refused.value.reason
 
 
-def test_text_above_deep_nesting_is_kept_and_the_editors_told_what_was_not_read():
-    parsed = parse_message(factory.nested_mime(400, "mixed", text_on_top=True))
+def test_text_above_deep_nesting_is_kept_and_the_editors_told_what_was_not_read(monkeypatch):
+    # Only when the scan of the bytes (below) lets it through to the parser: what the parser reads is kept.
+    monkeypatch.setattr(emails, "mime_depth", lambda raw, limit: 0)
+    parsed = parse_message(factory.nested_mime(40, "mixed", text_on_top=True))
     assert "first cars to carry them" in parsed.html
     assert any("nested more than 25 deep" in note for note in parsed.notes)
+
+
+class ParserCalled(AssertionError):
+    pass
+
+
+@pytest.fixture
+def no_parser(monkeypatch):
+    """The email package's parser, wherever the intake would call it, fails the test."""
+
+    def parser(*args, **kwargs):
+        raise ParserCalled("the email package's parser was called")
+
+    monkeypatch.setattr(emails, "BytesParser", parser)
+
+
+DEEP = [(nesting, levels) for nesting in factory.NESTINGS for levels in (emails.MAX_DEPTH + 1, 400, 5000)]
+
+
+@pytest.mark.parametrize(("nesting", "levels"), DEEP)
+@pytest.mark.parametrize("text_on_top", [False, True])
+def test_nesting_deeper_than_the_parser_reads_is_refused_from_the_bytes_without_parsing(
+    no_parser, nesting, levels, text_on_top
+):
+    raw = factory.nested_mime(levels, nesting, text_on_top=text_on_top)
+    assert emails.mime_depth(raw) > emails.MAX_DEPTH
+
+    result = ingest(raw, source="cli")
+
+    assert (result.outcome, result.reason) == ("refused", emails.TOO_DEEP)
+    assert InboundMessage.objects.get(key=factory.MESSAGE_ID).reason == emails.TOO_DEEP
+
+
+@pytest.mark.parametrize("nesting", factory.NESTINGS[:4])
+def test_the_scan_of_the_bytes_refuses_exactly_what_the_parser_would(monkeypatch, nesting):
+    for levels in (emails.MAX_DEPTH, emails.MAX_DEPTH + 1):
+        raw = factory.nested_mime(levels, nesting)
+        with monkeypatch.context() as parser_alone:
+            parser_alone.setattr(emails, "mime_depth", lambda raw, limit: 0)
+            try:
+                by_parser = parse_message(raw).subject
+            except Refusal as refusal:
+                by_parser = refusal.reason
+        try:
+            by_scan = parse_message(raw).subject
+        except Refusal as refusal:
+            by_scan = refusal.reason
+        assert by_scan == by_parser == ("Deep" if levels == emails.MAX_DEPTH else emails.TOO_DEEP)
+
+
+def test_deep_nesting_is_refused_without_parsing_on_every_channel_of_the_command(tmp_path, monkeypatch, no_parser):
+    deep = factory.nested_mime(5000, message_id="<deep-file@example.org>")
+    (tmp_path / "deep.eml").write_bytes(deep)
+    box = mailbox.mbox(tmp_path / "in.mbox")
+    box.add(factory.nested_mime(5000, "alternative", message_id="<deep-mbox@example.org>"))
+    box.flush()
+    make_maildir(
+        tmp_path / "Maildir", [factory.nested_mime(5000, "forwarded", message_id="<deep-maildir@example.org>")]
+    )
+
+    _out, err, failed = run(
+        str(tmp_path / "deep.eml"), "--mbox", str(tmp_path / "in.mbox"), "--maildir", str(tmp_path / "Maildir")
+    )
+
+    assert failed is None, err
+    assert err.count(f"refused: {emails.TOO_DEEP}") == 3
+    assert sorted(InboundMessage.objects.values_list("key", "reason")) == [
+        ("<deep-file@example.org>", emails.TOO_DEEP),
+        ("<deep-maildir@example.org>", emails.TOO_DEEP),
+        ("<deep-mbox@example.org>", emails.TOO_DEEP),
+    ]
+
+    monkeypatch.setattr(
+        "sys.stdin", TextIOWrapper(BytesIO(factory.nested_mime(5000, message_id="<deep-in@example.org>")))
+    )
+    err = StringIO()
+    call_command("ingest_email", stdout=StringIO(), stderr=err)
+    assert f"stdin: refused: {emails.TOO_DEEP}" in err.getvalue()
 
 
 # --- maildir: nothing stops the run ---------------------------------------------------------------------------
@@ -93,7 +174,7 @@ def test_a_deeply_nested_message_in_a_maildir_neither_crashes_nor_stops_the_run(
 
     out, err, failed = run("--maildir", str(path))  # and every later run reads past it too
     assert failed is None, err
-    assert "3 messages" in out and "duplicate 3" in out
+    assert err == "" and "3 in cur/ already processed, skipped" in out
 
 
 def test_a_message_whose_ingestion_fails_is_set_aside_with_its_reason_and_the_run_goes_on(tmp_path, monkeypatch):
@@ -219,6 +300,59 @@ def test_a_duplicate_is_reported_on_stderr_with_its_reason(tmp_path):
     assert len(lines) == 1
     assert lines[0].startswith(f"{again}: duplicate: already received on ")
     assert lines[0].endswith(f"via cli (queued as submission {Submission.objects.get().pk})")
+
+
+def test_a_later_run_skips_what_it_processed_silently_and_reports_only_new_duplicates(tmp_path):
+    path = tmp_path / "Maildir"
+    box = make_maildir(path, [good(1), good(2), factory.nested_mime(400, message_id="<deep@example.org>")])
+    _out, err, failed = run("--maildir", str(path))
+    assert failed is None, err
+    assert len(maildir_names(path, "cur")) == 3
+
+    out, err, failed = run("--maildir", str(path))
+    assert failed is None, err
+    assert err == ""  # no line per message processed by the first run
+    assert out.startswith("0 messages") and "3 in cur/ already processed, skipped" in out
+
+    box.add(good(1))  # delivered again: a new duplicate, reported once
+    out, err, failed = run("--maildir", str(path))
+    assert failed is None, err
+    assert [line.split(": ", 2)[1] for line in err.splitlines()] == ["duplicate"]
+    assert "duplicate 1" in out and "3 in cur/ already processed, skipped" in out
+    assert run("--maildir", str(path))[1] == ""  # and the run after that is silent again
+
+
+def test_a_message_in_cur_flagged_seen_but_never_processed_is_ingested(tmp_path):
+    """A mail client reading the maildir flags messages seen and moves them to cur/ too: the flag alone
+    is not proof that this command processed a message."""
+    path = tmp_path / "Maildir"
+    make_maildir(path, [])
+    (path / "cur" / "1700000000.M1P1.mail:2,S").write_bytes(good(1))
+
+    out, err, failed = run("--maildir", str(path))
+
+    assert failed is None, err
+    assert titles() == ["Piece 1"] and "queued 1" in out
+
+
+def test_a_message_left_behind_by_a_database_outage_is_retried_by_the_next_run(tmp_path, monkeypatch):
+    path = tmp_path / "Maildir"
+    make_maildir(path, [good(1), good(2)])
+
+    def failing(raw, *, source):
+        if b"Piece 2" in raw:
+            raise OperationalError("could not connect to server")
+        return ingest(raw, source=source)
+
+    monkeypatch.setattr(ingest_email, "ingest", failing)
+    run("--maildir", str(path))
+    assert titles() == ["Piece 1"] and len(maildir_names(path, "new")) == 1
+
+    monkeypatch.undo()
+    out, err, failed = run("--maildir", str(path))
+    assert failed is None, err
+    assert titles() == ["Piece 1", "Piece 2"] and err == ""
+    assert "queued 1" in out and "1 in cur/ already processed, skipped" in out
 
 
 TRACE = (

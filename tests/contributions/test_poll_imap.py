@@ -13,6 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError
 
+from contributions import emails
 from contributions.inbound import ingest
 from contributions.management.commands import poll_imap
 from contributions.models import InboundMessage, Submission
@@ -410,6 +411,20 @@ def test_a_message_that_cannot_be_moved_after_its_commit_is_set_aside(imap, monk
     assert imap.messages() == {}
     assert set(imap.messages("Set aside")) == {first["Message-ID"], second["Message-ID"]}
     assert Submission.objects.count() == 2  # both committed: set aside, neither lost nor queued twice
+
+
+def test_deep_nesting_is_refused_from_the_bytes_without_parsing(imap, monkeypatch):
+    imap.deliver(factory.nested_mime(5000, "forwarded", text_on_top=True, message_id="<deep@example.org>"))
+
+    def parser(*args, **kwargs):
+        raise AssertionError("the email package's parser was called")
+
+    monkeypatch.setattr(emails, "BytesParser", parser)
+    out, err = poll()
+
+    assert "refused 1" in out
+    assert f"<deep@example.org>: refused: {emails.TOO_DEEP}" in err
+    assert InboundMessage.objects.get().reason == emails.TOO_DEEP
 
 
 @pytest.mark.parametrize("levels", [400, 5000])

@@ -1,17 +1,24 @@
 import hashlib
 import hmac
 import time
+from email import policy as email_policy
 from email.message import EmailMessage
-from io import BytesIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import MemoryFileUploadHandler
+from django.core.management import call_command
+from django.db import OperationalError
 from django.http.multipartparser import MultiPartParser
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
+from contributions import emails, inbound, webhooks
 from contributions.models import InboundMessage, Submission
 from contributions.webhooks import parse_multipart
+from core.storage import private_storage
+
+from . import email_factory as factory
 
 pytestmark = pytest.mark.django_db
 KEY = "test-signing-key"
@@ -144,3 +151,92 @@ def test_parse_multipart_reads_what_djangos_parser_reads(form):
 def test_parse_multipart_refuses_a_body_that_is_not_multipart():
     with pytest.raises(ValueError):
         parse_multipart(b"a=1", "application/x-www-form-urlencoded")
+
+
+# --- a message that cannot be processed never makes the provider retry it -------------------------------------
+
+
+def crlf(raw: bytes) -> bytes:
+    return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    """The raw messages the webhook hands to the email package's parser (anymail's and ours); not the
+    form-data body the provider posts them in (policy.HTTP), where the message is one field's text."""
+    seen = []
+    real_bytes_parser = emails.BytesParser
+
+    def parser(*args, **kwargs):
+        class Recording:
+            def parsebytes(self, data):
+                if kwargs.get("policy") is not email_policy.HTTP:
+                    seen.append(data)
+                return real_bytes_parser(*args, **kwargs).parsebytes(data)
+
+        return Recording()
+
+    monkeypatch.setattr(emails, "BytesParser", parser)
+    monkeypatch.setattr(webhooks, "BytesParser", parser)
+    return seen
+
+
+@pytest.mark.parametrize("levels", [400, 5000])
+def test_a_deeply_nested_message_is_refused_with_its_reason_unparsed_and_answered_200(client, parses, levels):
+    raw = factory.nested_mime(levels, message_id="<hook-deep@example.org>")
+
+    response = client.post(URL, {"body-mime": raw.decode(), **signed()})
+
+    assert response.status_code == 200  # the provider stops: a retry would never succeed
+    kept = InboundMessage.objects.get()
+    assert (kept.key, kept.outcome, kept.reason) == ("<hook-deep@example.org>", "refused", emails.TOO_DEEP)
+    assert not any(b"Subject: Deep" in data for data in parses)  # neither anymail nor we parsed it
+    assert client.post(URL, {"body-mime": raw.decode(), **signed()}).status_code == 200  # a retry: a duplicate
+    assert InboundMessage.objects.count() == 1
+
+
+def test_the_bytes_the_provider_sent_are_ingested_not_the_parsed_message_written_out(
+    client, parses, django_capture_on_commit_callbacks
+):
+    raw = crlf(message(message_id="<hook-bytes@example.org>").as_bytes())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, {"body-mime": raw.decode(), **signed()})
+    assert response.status_code == 200
+    with Submission.objects.get().raw_message.open("rb") as stored:
+        assert stored.read() == raw
+    assert parses.count(raw) == 2  # by anymail, then by ingest: the very bytes
+
+
+def test_a_message_that_cannot_be_processed_is_kept_refused_with_its_reason_and_answered_200(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
+    raw = crlf(message(message_id="<hook-bug@example.org>").as_bytes())
+
+    def failing(raw, *, source):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(inbound, "ingest", failing)
+    for _ in range(2):  # the provider's retry finds it set aside already
+        assert client.post(URL, {"body-mime": raw.decode(), **signed()}).status_code == 200
+
+    kept = InboundMessage.objects.get()
+    assert kept.outcome == "refused" and kept.source == "webhook" and kept.message_id == "<hook-bug@example.org>"
+    assert kept.reason.startswith("could not be processed: RecursionError: maximum recursion depth exceeded; kept as ")
+    name = kept.reason.rpartition("kept as ")[2]
+    with private_storage().open(name, "rb") as stored:
+        assert stored.read() == raw  # the bytes the provider sent, nothing lost
+
+    monkeypatch.undo()  # once the fault is fixed, the kept file is ingested as it is
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("ingest_email", str(private_storage().path(name)), stdout=StringIO(), stderr=StringIO())
+    assert Submission.objects.get().title == "Sent through Mailgun"
+
+
+def test_a_database_outage_answers_500_so_that_the_provider_retries(client, monkeypatch):
+    def failing(raw, *, source):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(inbound, "ingest", failing)
+    with pytest.raises(OperationalError):  # Django's handler turns it into a 500
+        client.post(URL, {"body-mime": mime(), **signed()})
+    assert not InboundMessage.objects.exists()

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from contributions.inbound import describe, ingest, operational
+from contributions.inbound import already_received, describe, ingest, operational
 
 # sysexits.h EX_TEMPFAIL: an MTA piping a message to us keeps it and retries later.
 EX_TEMPFAIL = 75
@@ -52,14 +52,16 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="PATH",
-            help="A maildir; messages in new/ are moved to cur/ and marked seen once their outcome is saved; "
-            f"those that cannot be processed are moved to its {QUARANTINE} folder.",
+            help="A maildir; messages in new/ are moved to cur/ and marked seen once their outcome is saved "
+            "(a later run skips them silently); those that cannot be processed are moved to its "
+            f"{QUARANTINE} folder.",
         )
 
     def handle(self, *args, paths, mbox, maildir, **options):
         self.counts = {"queued": 0, "reply": 0, "refused": 0, "duplicate": 0}
         self.set_aside = 0
         self.errors = 0
+        self.skipped = 0  # in a maildir's cur/, processed by an earlier run
         started = time.perf_counter()
         from_stdin = not (paths or mbox or maildir) or paths == ["-"]
         if from_stdin:
@@ -89,6 +91,8 @@ class Command(BaseCommand):
         summary = ", ".join(f"{name} {count}" for name, count in self.counts.items())
         if self.set_aside:
             summary += f", set aside {self.set_aside}"
+        if self.skipped:
+            summary += f"; {self.skipped} in cur/ already processed, skipped"
         self.stdout.write(f"{total} messages in {elapsed:.1f}s ({rate:.0f}/s): {summary}.")
         if self.errors or self.set_aside:
             fates = [f"{self.set_aside} set aside in {QUARANTINE}"] if self.set_aside else []
@@ -177,6 +181,19 @@ class Command(BaseCommand):
             return  # taken meanwhile by another reader of the maildir
         except OSError as exc:
             raise Fault(f"cannot read: {exc.strerror or exc}") from exc
+        if acknowledged(subdir, name):
+            # Moved to cur/ and flagged seen once its outcome was committed: by an earlier run, when the
+            # database has it (a mail client reading the maildir flags messages seen too). Not a new duplicate.
+            try:
+                if already_received(raw):
+                    self.skipped += 1
+                    return
+            except Exception as exc:
+                if operational(exc):
+                    self.stderr.write(f"{label}: database error, message not queued: {describe(exc)}")
+                    self.errors += 1
+                    return
+                raise Fault(f"could not be processed: {describe(exc)}") from exc
         result = self.guarded(raw, label, "maildir")
         if result is None:
             return  # a database error: left in place, read again by the next run
@@ -230,12 +247,22 @@ def maildir_files(path):
     return files
 
 
+def _flags(name):
+    info = name.partition(":")[2]
+    return info[2:] if info.startswith("2,") else ""
+
+
+def acknowledged(subdir, name):
+    """Whether a message is where `acknowledge` leaves one: in cur/, flagged seen."""
+    return subdir == "cur" and "S" in _flags(name)
+
+
 def acknowledge(path, subdir, name):
     """Move a message to cur/ with the seen flag (S), keeping its other flags."""
-    unique, _sep, info = name.partition(":")
-    flags = info[2:] if info.startswith("2,") else ""
-    if subdir == "cur" and "S" in flags:
+    if acknowledged(subdir, name):
         return
+    unique = name.partition(":")[0]
+    flags = _flags(name)
     flags = "".join(sorted(set(flags) | {"S"}))
     os.rename(os.path.join(path, subdir, name), os.path.join(path, "cur", f"{unique}:2,{flags}"))
 
