@@ -32,8 +32,8 @@ vcl 4.1;
 import std;
 
 # GUNICORN
-# The probe asks /healthz/ (200 "ok", 503 when the database does not answer) with the Host
-# header below, so DJANGO_ALLOWED_HOSTS must include "localhost" (or set host_header to the
+# The probe asks /healthz/ (200 while the site serves, degraded or not; 503 when the database
+# does not answer) with the Host header below, so DJANGO_ALLOWED_HOSTS must include "localhost" (or set host_header to the
 # site's public name). Varnish starts with the backend healthy (initial = threshold).
 backend default {
     .host = "127.0.0.1";

@@ -145,7 +145,7 @@ def test_production_stack_serves_behind_gunicorn(tmp_path, static_root, redis_db
         )
     try:
         response, body = wait_until_serving(process, port, error_log)
-        assert (response.status, body) == (200, b"ok")
+        assert response.status == 200 and json.loads(body)["status"] == "ok", body
 
         response, body = get(port, "/")
         assert response.status == 200
