@@ -33,8 +33,8 @@ import std;
 
 # GUNICORN
 # The probe asks /healthz/ (200 while the site serves, degraded or not; 503 when the database
-# does not answer) with the Host header below, so DJANGO_ALLOWED_HOSTS must include "localhost" (or set host_header to the
-# site's public name). Varnish starts with the backend healthy (initial = threshold).
+# does not answer) with the Host header below, so DJANGO_ALLOWED_HOSTS must include
+# "localhost" (or set host_header to the site's public name). Varnish starts with the backend healthy (initial = threshold).
 backend default {
     .host = "127.0.0.1";
     .port = "8000";
