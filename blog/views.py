@@ -29,11 +29,11 @@ def tag_page(request, *names):
     pages.tag(request, "site", "sidebar", *names)
 
 
-
 def is_at(request, article):
     """Whether the request asked for the article's own address. request.path is decoded and
     reverse() percent-encodes: compared as they are, an address in Japanese redirected to itself."""
     return request.path == unquote(article.get_absolute_url())
+
 
 class ArticleListMixin:
     """Live articles with what a card renders, ten to a page."""
