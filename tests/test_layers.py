@@ -4,7 +4,8 @@ Imports are read from the source (every `import`, at the top of a module or insi
 an import inside a function is a dependency all the same), so the rule holds for code that
 is never run here. Tests, migrations and the benchmarks' scratch settings are not part of it.
 
-    config, bench                       the site and its tools: anything below
+    bench                               the benchmarks: the site as it runs
+    config                              settings and URLs: anything below
     wordpress, backups, demo            on top of the site's apps; never each other
     contributions, discussion, complaints   blog and below; never each other
     blog                                core, pagecache, outbox
@@ -25,7 +26,8 @@ LAYERS = [
     {"blog"},
     {"contributions", "discussion", "complaints"},
     {"wordpress", "backups", "demo"},
-    {"config", "bench"},
+    {"config"},
+    {"bench"},
 ]
 LAYER_OF = {app: level for level, apps in enumerate(LAYERS) for app in apps}
 
