@@ -88,12 +88,6 @@ class ArticleAdminForm(forms.ModelForm):
         if self.instance.pk:
             self.initial["tags"] = [tag.pk for tag in self.instance.tags.all()]
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("status") == Article.Status.PUBLISHED and not cleaned.get("published_at"):
-            cleaned["published_at"] = timezone.now()
-        return cleaned
-
     def clean_new_tags(self):
         typed = self.cleaned_data.get("new_tags") or ""
         if tag := first_tag(typed):

@@ -16,11 +16,10 @@ from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from core.affiliates import mark_affiliate_links, parse_patterns
 from core.fields import PlainParagraphsField, PlainTextField, UnicodeSlugField
 from core.models import SiteSettings
 from core.sanitizer import PROSE_EXTENSIONS, plain_text, sanitize_html
-
-from .affiliates import apply_to_article, parse_patterns
 
 WORDS_PER_MINUTE = 230
 
@@ -360,14 +359,17 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
+    # What an article's save sets off, in order: save() below derives the fields kept from
+    # others (derive); blog/receivers.py then reacts to the change (the page cache, renditions,
+    # the sidebar); apps above blog react in their own signals modules (contributions: the
+    # duplicate fingerprint, after commit). Status changes go through blog/publishing.py;
+    # writes without save() through blog/invalidation.py's update_articles.
+
+    #: The fields derive_body() sets (for writes that derive without save(): the re-scans).
+    BODY_DERIVED_FIELDS = ("body", "has_affiliate_links", "affiliate_links", "body_text", "reading_time")
+
     def save(self, *args, **kwargs):
-        self.body = sanitize_html(self.body)
-        # Links matching the affiliate patterns get rel="sponsored"; the flag shows the disclosure.
-        apply_to_article(self, parse_patterns(SiteSettings.load().affiliate_patterns))
-        self.body_text = plain_text(self.body)  # what full-text search indexes (blog/search.py)
-        self.reading_time = max(1, math.ceil(len(strip_tags(self.body).split()) / WORDS_PER_MINUTE))
-        if self.status == self.Status.PUBLISHED and not self.published_at:
-            self.published_at = timezone.now()
+        self.derive()
         if self.pk:
             # Keep the old address answering after a slug change (see ArticleSlugRedirect).
             old_slug = Article.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
@@ -383,13 +385,34 @@ class Article(models.Model):
             kwargs={"year": when.year, "month": f"{when.month:02d}", "slug": self.slug},
         )
 
+    def derive(self, patterns=None):
+        """Set every field kept from other fields: the body's (derive_body) and the publication time.
+
+        Used by save(), and by whoever writes articles without save() (the demo seeder's bulk
+        inserts). `patterns`: the affiliate patterns (parsed), by default the site settings'.
+        """
+        self.derive_body(patterns)
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            self.published_at = timezone.now()  # publishing without a time publishes now
+
+    def derive_body(self, patterns=None):
+        """Sanitize the body, mark its affiliate links and keep its plain text and reading time."""
+        if patterns is None:
+            patterns = parse_patterns(SiteSettings.load().affiliate_patterns)
+        # Sanitizing resets every rel, so links that no longer match lose "sponsored".
+        self.body = sanitize_html(self.body)
+        # Links matching the affiliate patterns get rel="sponsored"; the flag shows the disclosure.
+        self.body, links = mark_affiliate_links(self.body, patterns)
+        self.has_affiliate_links = bool(links)
+        self.affiliate_links = links
+        self.body_text = plain_text(self.body)  # what full-text search indexes (blog/search.py)
+        self.reading_time = max(1, math.ceil(len(strip_tags(self.body).split()) / WORDS_PER_MINUTE))
+
     def clean(self):
         if self.featured_image and not self.featured_image_alt.strip():
             raise ValidationError(
                 {"featured_image_alt": _("Describe the featured image for readers who cannot see it.")}
             )
-        if self.status == self.Status.PUBLISHED and not self.published_at:
-            self.published_at = timezone.now()
 
     @property
     def is_live(self):

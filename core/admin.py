@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from blog.affiliates import invalid_pattern_lines
+from core.affiliates import invalid_pattern_lines
 
 from .models import Page, SiteSettings
 

@@ -4,16 +4,16 @@ import pytest
 from django.urls import reverse
 from reversion.models import Version
 
-from blog.affiliates import (
+from blog.affiliates import rescan_articles
+from blog.models import Article
+from core.affiliates import (
     Pattern,
     find_affiliate_links,
     invalid_pattern_lines,
     is_affiliate_url,
     mark_affiliate_links,
     parse_patterns,
-    rescan_articles,
 )
-from blog.models import Article
 from core.models import DEFAULT_AFFILIATE_PATTERNS, SiteSettings
 from core.sanitizer import sanitize_html
 from tests.blog.test_admin import form_data
