@@ -15,8 +15,4 @@ class BlogConfig(AppConfig):
     def ready(self):
         # After every migrate: the full-text index exists and matches BYLINE_SEARCH_LANGUAGE (blog/search.py).
         post_migrate.connect(_ensure_search_index, sender=self)
-        from . import (
-            images,  # noqa: F401  (renditions of an article's images after a save)
-            invalidation,  # noqa: F401  (page-cache invalidation on content changes)
-            tags,  # noqa: F401  (plain tag names, slugs never empty)
-        )
+        from . import receivers  # noqa: F401  (every reaction to a change: blog/receivers.py)

@@ -20,8 +20,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
+from core import cachetags
 from core.models import SiteSettings
-from pagecache import cache as pages
 
 from .models import Article, Author, Category, TaggedArticle
 
@@ -116,11 +116,13 @@ class LatestArticlesFeed(Feed):
 
     def listing_tags(self, obj):
         """The page-cache tags of the listing this feed follows (see blog/invalidation.py)."""
-        return ["list"]
+        return [cachetags.LIST]
 
     def items(self, obj):
         items = list(self.articles(obj)[:FEED_LENGTH])
-        pages.tag(self.request, "site", *self.listing_tags(obj), *(f"a{item.pk}" for item in items))
+        cachetags.page_shows(
+            self.request, cachetags.SITE, *self.listing_tags(obj), *(cachetags.article(item.pk) for item in items)
+        )
         return items
 
     def title(self, obj):
@@ -198,7 +200,7 @@ class LatestArticlesFeed(Feed):
 
 class CategoryFeed(LatestArticlesFeed):
     def listing_tags(self, obj):
-        return [f"c{obj.pk}"]
+        return [cachetags.category(obj.pk)]
 
     def get_object(self, request, slug):
         return get_object_or_404(Category, slug=slug)
@@ -221,7 +223,7 @@ class CategoryFeed(LatestArticlesFeed):
 
 class TagFeed(LatestArticlesFeed):
     def listing_tags(self, obj):
-        return [f"t{obj.pk}"]
+        return [cachetags.tag(obj.pk)]
 
     def get_object(self, request, slug):
         return get_object_or_404(Tag, slug=slug)
@@ -246,7 +248,7 @@ class TagFeed(LatestArticlesFeed):
 
 class AuthorFeed(LatestArticlesFeed):
     def listing_tags(self, obj):
-        return [f"u{obj.pk}"]
+        return [cachetags.author(obj.pk)]
 
     def get_object(self, request, slug):
         return get_object_or_404(Author, slug=slug)

@@ -36,12 +36,11 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from PIL import ExifTags, Image, ImageOps
 
+from .invalidation import update_articles
 from .models import Article
 
 logger = logging.getLogger(__name__)
@@ -334,28 +333,16 @@ def make_article_renditions(article_id, *, invalidate_pages=True):
             if entry:
                 renditions[name] = entry
         if renditions != current.renditions:
-            Article.objects.filter(pk=article_id).update(renditions=renditions)
             if invalidate_pages:
-                from pagecache.cache import invalidate
-
-                invalidate([f"a{article_id}"])
+                update_articles([article_id], everywhere=False, renditions=renditions)
+            else:
+                Article.objects.filter(pk=article_id).update(renditions=renditions)
     return renditions
 
 
 def renditions_missing(article):
     """Whether some image of `article` has no entry in its map, or the map lists images it no longer has."""
     return set(image_names(article)) != set(article.renditions or {})
-
-
-@receiver(post_save, sender=Article, dispatch_uid="blog.images.queue_renditions")
-def queue_renditions(sender, instance, raw=False, **kwargs):
-    """After an article is saved, make its renditions once the save commits, if its images changed."""
-    if raw or not renditions_missing(instance):
-        return
-    from .tasks import make_renditions_task
-
-    article_id = instance.pk
-    transaction.on_commit(lambda: make_renditions_task.enqueue(article_id), robust=True)
 
 
 # --- markup ----------------------------------------------------------------------------------------------

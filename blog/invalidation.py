@@ -1,30 +1,32 @@
-"""Which cached pages a change to the blog's content makes stale (tags: see pagecache/cache.py).
+"""Which cached pages a change to the blog's content makes stale (the tags: pagecache/tags.py).
 
 An article that readers can see now, or will see at its scheduled time, is on the pages
 tagged with:
-- `a<pk>`: every page that renders it (its own page, cards on listings, related and
+- `article(pk)`: every page that renders it (its own page, cards on listings, related and
   previous/next links on other article pages);
-- the listings it belongs to: `list` (home, search, site feeds, sitemaps), `c<category>`,
-  `u<author>`, `t<tag>` for each tag, `y<year>` and `m<year>-<month>` archives;
-- and its neighbours in time (`a<previous>`, `a<next>`), whose pages link to it.
+- the listings it belongs to: `LIST` (home, search, site feeds, sitemaps), its category,
+  author and each of its tags, its year and month archives;
+- and its neighbours in time, whose pages link to it.
 A save invalidates the tags of the article before and after the change, so moving it to
 another category, author or date refreshes both. Renaming a category, author or tag, the
-site settings and the footer menu change what every page shows: `site`.
-Article pages also carry `t<tag>` for their own tags: their related articles come from those.
+site settings and the footer menu change what every page shows: `SITE`.
+Article pages also carry their own tags' `tag(pk)`: their related articles come from those.
+
+Every write of articles refreshes the pages through this module: a save through
+blog/receivers.py (`article_saved`, `article_deleted`), a write without save() through
+`update_articles` (or `articles_changed` after a bulk_update).
 """
 
 from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save, pre_save
-from django.dispatch import receiver
 from django.utils import timezone
-from taggit.models import Tag
 
-from pagecache.cache import invalidate
+from core import cachetags as tags
+from pagecache import cache as pages
 
-from .models import Article, Author, Category, TaggedArticle
+from .models import Article, TaggedArticle
 
 STATE_FIELDS = ("pk", "slug", "status", "published_at", "category_id", "author_id")
 
@@ -48,25 +50,32 @@ def state_tags(state, tag_ids):
         return set()
     local = timezone.localtime(state["published_at"])
     names = {
-        f"a{state['pk']}",
-        "list",
-        f"u{state['author_id']}",
-        f"y{local.year}",
-        f"m{local.year}-{local.month:02d}",
+        tags.article(state["pk"]),
+        tags.LIST,
+        tags.author(state["author_id"]),
+        tags.year(local.year),
+        tags.month(local.year, local.month),
     }
     if state["category_id"]:
-        names.add(f"c{state['category_id']}")
-    names.update(f"t{tag_id}" for tag_id in tag_ids)
+        names.add(tags.category(state["category_id"]))
+    names.update(tags.tag(tag_id) for tag_id in tag_ids)
     return names
 
 
 def neighbour_tags(published_at, exclude_pk):
-    """`a<pk>` of the live articles just before and after `published_at`: their pages link to it."""
+    """The tags of the live articles just before and after `published_at`: their pages link to it."""
     live = Article.objects.live().exclude(pk=exclude_pk)
     before = live.filter(published_at__lt=published_at).order_by("-published_at").values("pk")[:1]
     after = live.filter(published_at__gt=published_at).order_by("published_at").values("pk")[:1]
     pks = Article.objects.filter(Q(pk__in=before) | Q(pk__in=after)).values_list("pk", flat=True)
-    return {f"a{pk}" for pk in pks}
+    return {tags.article(pk) for pk in pks}
+
+
+def state_before_save(article):
+    """What the pages showed of `article` before the save about to happen (None for a new one)."""
+    if article.pk is None:
+        return None
+    return Article.objects.filter(pk=article.pk).values(*STATE_FIELDS).first()
 
 
 def _tag_ids(article_pk):
@@ -77,48 +86,67 @@ def _state(article):
     return {field: getattr(article, "pk" if field == "pk" else field) for field in STATE_FIELDS}
 
 
-@receiver(pre_save, sender=Article)
-def remember_state(sender, instance, raw=False, **kwargs):
-    if raw or instance.pk is None:
-        instance._published_state = None
-        return
-    instance._published_state = Article.objects.filter(pk=instance.pk).values(*STATE_FIELDS).first()
-
-
-@receiver(post_save, sender=Article)
-def article_saved(sender, instance, raw=False, **kwargs):
-    if raw:
-        return
-    before = getattr(instance, "_published_state", None)
-    after = _state(instance)
-    tag_ids = _tag_ids(instance.pk)
+def article_saved(article, before):
+    """Refresh the pages that showed `article` in state `before` (state_before_save) and show it now."""
+    after = _state(article)
+    tag_ids = _tag_ids(article.pk)
     names = state_tags(after, tag_ids)
     urls = set()
     if names:
-        urls.add(absolute_url(instance.get_absolute_url()))
+        urls.add(absolute_url(article.get_absolute_url()))
         if (
             not before
             or before["published_at"] != after["published_at"]
             or not is_public(before["status"], before["published_at"])
         ):
-            names |= neighbour_tags(after["published_at"], instance.pk)
+            names |= neighbour_tags(after["published_at"], article.pk)
     if before:
         old = state_tags(before, tag_ids)
         if old:
             urls.add(absolute_url(article_url(before["slug"], before["published_at"])))
         names |= old
-    invalidate(names, urls)
+    pages.invalidate(names, urls)
 
 
-@receiver(post_delete, sender=Article)
-def article_deleted(sender, instance, **kwargs):
-    state = _state(instance)
+def article_deleted(article):
+    state = _state(article)
     if is_public(state["status"], state["published_at"]):
-        invalidate(state_tags(state, ()), [absolute_url(instance.get_absolute_url())])
+        pages.invalidate(state_tags(state, ()), [absolute_url(article.get_absolute_url())])
+
+
+def article_tags_changed(article_id, tag_id):
+    """A tag added to or taken from an article."""
+    state = Article.objects.filter(pk=article_id).values(*STATE_FIELDS).first()
+    if state and is_public(state["status"], state["published_at"]):
+        pages.invalidate({tags.article(state["pk"]), tags.tag(tag_id), tags.LIST})
+
+
+def site_changed():
+    """Something every page shows: the settings, the footer menu, a name or slug on cards and menus."""
+    pages.invalidate({tags.SITE})
+
+
+def update_articles(pks, *, everywhere=True, **fields):
+    """Write `fields` to articles `pks` without save() (no revision, nothing derived again, no
+    `updated_at` unless given) and refresh the cached pages that show them. Returns the number written.
+
+    everywhere: also the listings and archives they belong to, and their addresses (articles_changed):
+    for a change of status or of what listings show. False: only the pages that render them (their
+    tag: their own page, the cards and links that show them), for a change such as image renditions.
+    """
+    pks = list(pks)
+    if not pks:
+        return 0
+    count = Article.objects.filter(pk__in=pks).update(**fields)
+    if everywhere:
+        articles_changed(pks)
+    else:
+        pages.invalidate([tags.article(pk) for pk in pks])
+    return count
 
 
 def articles_changed(pks):
-    """Articles changed without save() (a queryset update): comment counts, takedowns, re-marked links."""
+    """Articles changed without save() (update_articles, a bulk_update): refresh their pages."""
     pks = list(pks)
     if not pks:
         return
@@ -136,33 +164,7 @@ def articles_changed(pks):
         if found:
             names |= found
             urls.add(absolute_url(article_url(row["slug"], row["published_at"])))
-    invalidate(names, urls)
-
-
-@receiver(post_save, sender=TaggedArticle)
-@receiver(post_delete, sender=TaggedArticle)
-def article_tags_changed(sender, instance, raw=False, **kwargs):
-    if raw:
-        return
-    state = Article.objects.filter(pk=instance.content_object_id).values(*STATE_FIELDS).first()
-    if state and is_public(state["status"], state["published_at"]):
-        invalidate({f"a{state['pk']}", f"t{instance.tag_id}", "list"})
-
-
-@receiver(post_save, sender=Category)
-@receiver(post_save, sender=Author)
-@receiver(post_save, sender=Tag)
-def renamed(sender, instance, created=False, raw=False, **kwargs):
-    """A name or slug every page may show (cards, menus, bylines): new ones are on no page yet."""
-    if not created and not raw:
-        invalidate({"site"})
-
-
-@receiver(post_delete, sender=Category)
-@receiver(post_delete, sender=Author)
-@receiver(post_delete, sender=Tag)
-def removed(sender, instance, **kwargs):
-    invalidate({"site"})
+    pages.invalidate(names, urls)
 
 
 def next_publication():

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from core import cachetags
 from pagecache import cache as pages
 
 from .models import Article
@@ -123,10 +124,10 @@ class SearchResults:
         """The ids of the newest live matches, newest first: at most limit + 1 (one more tells `more`)."""
         if self._window is None:
             if self.terms:
-                # Remembered until a live article changes ("list", blog/invalidation.py): a query
+                # Remembered until a live article changes (LIST, blog/invalidation.py): a query
                 # that many readers send (a story's name) is worked out once.
                 (self._window, self._span), _tags = pages.remember(
-                    self._memo_key("window"), lambda: (self._run_window(), ["list"])
+                    self._memo_key("window"), lambda: (self._run_window(), [cachetags.LIST])
                 )
             else:
                 self._window = []
@@ -157,7 +158,7 @@ class SearchResults:
             return []
         oldest = self.window()[self.count() - 1]
         rows, _tags = pages.remember(
-            self._memo_key(f"{start}:{stop}"), lambda: (self._run_page(oldest, start, stop - start), ["list"])
+            self._memo_key(f"{start}:{stop}"), lambda: (self._run_page(oldest, start, stop - start), [cachetags.LIST])
         )
         # Without those withdrawn since the rows were worked out.
         page = Article.objects.live_in_order([pk for pk, _rank, _snippet in rows])

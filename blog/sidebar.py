@@ -14,6 +14,7 @@ from django.db.models import CharField, Count, Exists, OuterRef, Value
 from django.template.loader import render_to_string
 from taggit.models import Tag
 
+from core import cachetags
 from core.requestcache import per_request
 from pagecache.cache import set_horizon
 
@@ -94,9 +95,9 @@ def _load():
 
 def refresh_hook(names):
     """Called with the tags about to be invalidated: adds `sidebar` if the sidebar changed."""
-    if not any(name == "site" or name == "list" for name in names):
+    if not any(name == cachetags.SITE or name == cachetags.LIST for name in names):
         return ()
     before = cache.get(CACHE_KEY)
     after = compute()
     cache.set(CACHE_KEY, after, timeout=_seconds(after))
-    return ("sidebar",) if before != after else ()
+    return (cachetags.SIDEBAR,) if before != after else ()

@@ -23,8 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
+from core import cachetags
 from core.models import Page, SiteSettings
-from pagecache import cache as pages
 
 from .models import Article, Author, Category
 
@@ -142,7 +142,7 @@ class NewsSitemap(RequestSitemap):
             url["publication_date"] = w3c(url["item"].published_at)
         if urls:
             # The oldest article leaves the file when it is 48 hours old: nothing else changes then.
-            pages.expire_by(self.request, min(url["item"].published_at for url in urls) + NEWS_WINDOW)
+            cachetags.expire_by(self.request, min(url["item"].published_at for url in urls) + NEWS_WINDOW)
         return urls
 
 
@@ -164,7 +164,7 @@ SECTIONS = {
 @sitemap_views.x_robots_tag
 def index(request):
     """The sitemap index: every file of every section that has URLs, news included."""
-    pages.tag(request, "site", "list")
+    cachetags.page_shows(request, cachetags.SITE, cachetags.LIST)
     sections = [(NewsSitemap(request), reverse("blog:sitemap-news"))] + [
         (sitemap(request), reverse("blog:sitemap-section", kwargs={"section": name}))
         for name, sitemap in SECTIONS.items()
@@ -183,13 +183,13 @@ def index(request):
 
 def section(request, section):
     """One file of a section: `?p=2` for the second `limit` URLs, and so on."""
-    pages.tag(request, "site", "list")
+    cachetags.page_shows(request, cachetags.SITE, cachetags.LIST)
     sitemaps = {name: sitemap(request) for name, sitemap in SECTIONS.items()}
     return sitemap_views.sitemap(request, sitemaps, section=section, template_name="sitemaps/sitemap.xml")
 
 
 def news(request):
-    pages.tag(request, "site", "list")
+    cachetags.page_shows(request, cachetags.SITE, cachetags.LIST)
     return sitemap_views.sitemap(
         request, {"news": NewsSitemap(request)}, section="news", template_name="sitemaps/news.xml"
     )

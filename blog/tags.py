@@ -1,12 +1,10 @@
 """Tags: a name is plain text, its slug readable and never empty (core.slugs).
 
 Every way a tag comes in (the article admin, a guest post's suggested tags, email, an import)
-parses names with parse_names(), which says which ones cannot be tags; the receiver below
-keeps the rule for any other path, taggit's own admin included.
+parses names with parse_names(), which says which ones cannot be tags; clean_tag, run before
+every Tag save (blog/receivers.py), keeps the rule for any other path, taggit's own admin included.
 """
 
-from django.db.models.signals import pre_save
-from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 from taggit.utils import parse_tags
@@ -38,8 +36,8 @@ def refusal_message(refused):
     }
 
 
-@receiver(pre_save, sender=Tag, dispatch_uid="blog.tags.plain_name_and_slug")
-def _plain_name_and_slug(sender, instance, **kwargs):
+def clean_tag(instance):
+    """Before a Tag is saved (blog/receivers.py): its name plain text, its slug readable and never empty."""
     raw, instance.name = instance.name, plain_line(instance.name)[:MAX_LENGTH]
     if instance._state.adding and (not instance.slug or instance.slug == instance.slugify(raw)):
         # Ours rather than the one taggit's save() made from the raw name: taggit gives "" for

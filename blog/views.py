@@ -14,6 +14,7 @@ from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
 from complaints.views import article_unavailable
+from core import cachetags
 from discussion.moderation import comments_close_at
 from pagecache import cache as pages
 
@@ -26,7 +27,7 @@ from .search import search as search_articles
 def tag_page(request, *names):
     """Name what a blog page shows, for the page cache (blog/invalidation.py): every blog page
     shows the site's settings and names (`site`) and the sidebar."""
-    pages.tag(request, "site", "sidebar", *names)
+    cachetags.page_shows(request, cachetags.SITE, cachetags.SIDEBAR, *names)
 
 
 def is_at(request, article):
@@ -47,7 +48,7 @@ class ArticleListMixin:
 
     def listing_tags(self):
         """The page-cache tag of this listing (blog/invalidation.py)."""
-        return ["list"]
+        return [cachetags.LIST]
 
     def get_paginator(self, queryset, per_page, **kwargs):
         # Counting a listing reads every article in it (a tag's 10,000 at 100,000 articles), on
@@ -59,7 +60,9 @@ class ArticleListMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        tag_page(self.request, *self.listing_tags(), *(f"a{article.pk}" for article in context["object_list"]))
+        tag_page(
+            self.request, *self.listing_tags(), *(cachetags.article(article.pk) for article in context["object_list"])
+        )
         return context
 
 
@@ -78,7 +81,7 @@ class HomeView(ArticleListMixin, ListView):
         if context["page_obj"].number == 1:
             context["featured"] = self.featured
             if self.featured:
-                pages.tag(self.request, f"a{self.featured.pk}")
+                cachetags.page_shows(self.request, cachetags.article(self.featured.pk))
         return context
 
 
@@ -88,7 +91,7 @@ class CategoryDetailView(ArticleListMixin, ListView):
         return super().get_queryset().filter(category=self.category)
 
     def listing_tags(self):
-        return [f"c{self.category.pk}"]
+        return [cachetags.category(self.category.pk)]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -109,7 +112,7 @@ class TagDetailView(ArticleListMixin, ListView):
         return super().get_queryset().filter(pk__in=tagged)
 
     def listing_tags(self):
-        return [f"t{self.tag.pk}"]
+        return [cachetags.tag(self.tag.pk)]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(listing_title=self.tag.name, listing_kind=_("Tag"), tag=self.tag, **kwargs)
@@ -123,7 +126,7 @@ class AuthorDetailView(ArticleListMixin, ListView):
         return super().get_queryset().filter(author=self.author)
 
     def listing_tags(self):
-        return [f"u{self.author.pk}"]
+        return [cachetags.author(self.author.pk)]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)
@@ -139,7 +142,7 @@ class YearArchiveView(ArticleListMixin, ListView):
         return super().get_queryset().filter(published_at__gte=start, published_at__lt=end)
 
     def listing_tags(self):
-        return [f"y{self.kwargs['year']}"]
+        return [cachetags.year(self.kwargs["year"])]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(listing_title=str(self.kwargs["year"]), listing_kind=_("Archive"), **kwargs)
@@ -153,7 +156,7 @@ class MonthArchiveView(ArticleListMixin, ListView):
         return super().get_queryset().filter(published_at__gte=month_start(first), published_at__lt=month_end(first))
 
     def listing_tags(self):
-        return [f"m{self.kwargs['year']}-{self.kwargs['month']:02d}"]
+        return [cachetags.month(self.kwargs["year"], self.kwargs["month"])]
 
     def get_context_data(self, **kwargs):
         month = date(self.kwargs["year"], self.kwargs["month"], 1)
@@ -175,7 +178,7 @@ class ArticleDetailView(DetailView):
 
         def lookup():
             article = self.get_queryset().filter(slug=slug).first()
-            return article, [f"a{article.pk}"] if article else []
+            return article, [cachetags.article(article.pk)] if article else []
 
         article, _tags = pages.remember(f"article:{slug}", lookup)
         return copy.copy(article)
@@ -205,7 +208,9 @@ class ArticleDetailView(DetailView):
         neighbours change when one is published next to it (blog/invalidation.py)."""
         around = Article.objects.around(article)
         shown = [article, *around["related"], around["previous"], around["next"]]
-        tags = [f"a{item.pk}" for item in shown if item is not None] + [f"t{tag.pk}" for tag in article.tags.all()]
+        tags = [cachetags.article(item.pk) for item in shown if item is not None] + [
+            cachetags.tag(tag.pk) for tag in article.tags.all()
+        ]
         return around, tags
 
     def get_context_data(self, **kwargs):
@@ -214,7 +219,7 @@ class ArticleDetailView(DetailView):
         around, tags = pages.remember(f"around:{article.pk}", lambda: self.around(article))
         tag_page(self.request, *tags)
         # The comment form disappears when comments close, without any change to save.
-        pages.expire_by(self.request, comments_close_at(article))
+        cachetags.expire_by(self.request, comments_close_at(article))
         return super().get_context_data(
             related=around["related"], previous_article=around["previous"], next_article=around["next"], **kwargs
         )
@@ -251,7 +256,7 @@ def search(request):
     query = " ".join(request.GET.get("q", "").split())[: settings.BYLINE_SEARCH_MAX_LENGTH]
     results = search_articles(query) if query else Article.objects.none()
     page_obj = Paginator(results, settings.BYLINE_PAGE_SIZE).get_page(request.GET.get("page"))
-    tag_page(request, "list", *(f"a{article.pk}" for article in page_obj.object_list))
+    tag_page(request, cachetags.LIST, *(cachetags.article(article.pk) for article in page_obj.object_list))
     return render(
         request,
         "blog/search.html",

@@ -1,10 +1,8 @@
 from django.core.cache import cache
-from django.db import models, transaction
+from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
-
-from pagecache.cache import invalidate
 
 from .fields import PlainTextField, UnicodeSlugField
 from .requestcache import forget, per_request
@@ -162,21 +160,11 @@ class SiteSettings(models.Model):
 
     def save(self, *args, **kwargs):
         self.pk = 1  # there is only ever one record
-        old_patterns = (
-            None
-            if self._state.adding
-            else SiteSettings.objects.filter(pk=1).values_list("affiliate_patterns", flat=True).first()
-        )
         super().save(*args, **kwargs)
         cache.delete(self.CACHE_KEY)
         forget(self.CACHE_KEY)
-        invalidate({"site"})  # every cached page shows the settings
-        if old_patterns is not None and old_patterns != self.affiliate_patterns:
-            # Articles were marked with the old patterns: re-check them all once the
-            # new ones are committed (a background task: it may take a while).
-            from blog.tasks import rescan_affiliate_links_task  # blog depends on core, not the reverse
-
-            transaction.on_commit(rescan_affiliate_links_task.enqueue)
+        # The pages that show the settings, and the articles marked with the affiliate patterns:
+        # blog/receivers.py.
 
     @classmethod
     def load(cls):
@@ -222,9 +210,7 @@ class Page(models.Model):
         self.body = sanitize_html(self.body)
         super().save(*args, **kwargs)
         cache.delete(SiteSettings.CACHE_KEY)  # the footer menu is cached with the settings
-        forget(SiteSettings.CACHE_KEY)
-        # The page itself, and the footer menu and pages sitemap on every page: all pages.
-        invalidate({"site"})
+        forget(SiteSettings.CACHE_KEY)  # the cached pages that show it: blog/receivers.py
 
     def get_absolute_url(self):
         return reverse("core:page-detail", kwargs={"slug": self.slug})
@@ -233,5 +219,4 @@ class Page(models.Model):
         result = super().delete(*args, **kwargs)
         cache.delete(SiteSettings.CACHE_KEY)
         forget(SiteSettings.CACHE_KEY)
-        invalidate({"site"})
         return result

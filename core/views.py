@@ -19,8 +19,7 @@ from django.views.generic import DetailView
 from django_tasks import task_backends
 from django_tasks_db.models import DBTaskResult
 
-from pagecache import cache as pages
-
+from . import cachetags
 from .models import Page
 
 
@@ -30,7 +29,8 @@ class PageDetailView(DetailView):
 
     def get_object(self, queryset=None):
         page = super().get_object(queryset)
-        pages.tag(self.request, "site")  # pages change only with a save, which refreshes "site"
+        # A page changes only with a save, which refreshes SITE (blog/receivers.py).
+        cachetags.page_shows(self.request, cachetags.SITE)
         return page
 
 

@@ -2,10 +2,10 @@
 
 How it works
 ------------
-Views name what a page shows with *tags* (`tag(request, "a12", "list", ...)`): `a<pk>` an
-article, `c<pk>` / `t<pk>` / `u<pk>` the listing of a category / tag / author, `y2026` and
-`m2026-11` archives, `p<pk>` a page, `list` anything listing the latest articles (home, search,
-feeds, sitemaps), `sidebar` the sidebar, `site` the settings, menus and names every page shows.
+Views name what a page shows with *tags* from one vocabulary, core/cachetags.py
+(`page_shows(request, LIST, article(12))`): an article, the listing of a category / tag /
+author, year and month archives, `LIST` anything listing the latest articles (home, search,
+feeds, sitemaps), `SIDEBAR` the sidebar, `SITE` the settings, menus and names every page shows.
 Only responses whose view named tags are cached.
 
 Each tag has a *version* in the cache. A stored page records the versions of its tags; a page
@@ -33,9 +33,11 @@ from urllib.parse import parse_qsl, urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.utils.module_loading import import_string
 
+from core.cachetags import expires_at, request_tags
 from core.requestcache import forget, per_request
+
+from . import signals
 
 GENERATION_KEY = "pc:gen"
 HORIZON_KEY = "pc:horizon"
@@ -62,25 +64,6 @@ def current_versions(names):
         found = cache.get_many([version_key(name) for name in missing])
         known.update({name: found.get(version_key(name)) for name in missing})
     return {name: known[name] for name in names}
-
-
-def tag(request, *names):
-    """Declare that the page being rendered for `request` shows what `names` stand for."""
-    if not hasattr(request, "_pagecache_tags"):
-        request._pagecache_tags = set()
-    request._pagecache_tags.update(str(name) for name in names if name is not None)
-
-
-def expire_by(request, moment):
-    """The page changes by itself at `moment` (an aware datetime): do not keep it longer."""
-    if moment is None or moment.timestamp() <= time.time():
-        return
-    current = getattr(request, "_pagecache_expires", None)
-    request._pagecache_expires = moment.timestamp() if current is None else min(current, moment.timestamp())
-
-
-def request_tags(request):
-    return getattr(request, "_pagecache_tags", set())
 
 
 def invalidate(names, urls=()):
@@ -113,8 +96,8 @@ def _flush(batch):
     if getattr(_pending, "batch", None) is batch:
         _pending.batch = None
     cache.delete(HORIZON_KEY)  # the change may have scheduled an article, or published one
-    for hook in _before_flush_hooks():
-        batch["tags"].update(hook(batch["tags"]) or ())
+    for _receiver, more in signals.invalidating.send(sender=None, tags=set(batch["tags"])):
+        batch["tags"].update(more or ())
     token = uuid.uuid4().hex
     forget("pc:versions")
     cache.set(GENERATION_KEY, token, timeout=None)  # first: see the module docstring
@@ -123,11 +106,6 @@ def _flush(batch):
         from .tasks import purge_task
 
         purge_task.enqueue(sorted(batch["tags"]), sorted(batch["urls"]))
-
-
-def _before_flush_hooks():
-    """Functions called with the tags about to be invalidated; they may add tags (the sidebar)."""
-    return [import_string(path) for path in getattr(settings, "BYLINE_PAGE_CACHE_HOOKS", ())]
 
 
 def set_horizon(moment):
@@ -139,8 +117,8 @@ def horizon():
     """The Unix time of the next scheduled publication (NO_HORIZON when none), cached until it passes."""
     value = cache.get(HORIZON_KEY)
     if value is None or (value != NO_HORIZON and value <= time.time()):
-        moment = import_string(settings.BYLINE_PAGE_CACHE_HORIZON)()
-        value = moment.timestamp() if moment else NO_HORIZON
+        moments = [moment for _receiver, moment in signals.next_change.send(sender=None) if moment]
+        value = min(moment.timestamp() for moment in moments) if moments else NO_HORIZON
         cache.set(HORIZON_KEY, value, timeout=None)
     return value
 
@@ -151,7 +129,7 @@ def lifetime(request=None, now=None):
     seconds = float(settings.BYLINE_PAGE_CACHE_SECONDS)
     limits = [horizon()]
     if request is not None:
-        limits.append(getattr(request, "_pagecache_expires", None))
+        limits.append(expires_at(request))
     for limit in limits:
         if limit:
             seconds = min(seconds, limit - now)

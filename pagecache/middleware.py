@@ -15,6 +15,8 @@ from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 
+from core import cachetags
+
 from . import cache as pages
 
 PRIVATE_COOKIES = ("messages",)
@@ -67,7 +69,7 @@ class PageCacheMiddleware:
 
         generation = pages.generation()
         response = self.get_response(request)
-        if pages.request_tags(request) and _cacheable_response(request, response):
+        if cachetags.request_tags(request) and _cacheable_response(request, response):
             entry = pages.store(request, response, generation)
             if entry is not None:
                 _shared_headers(response, entry, time.time())

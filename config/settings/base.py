@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "pagecache",
     "backups",
     "wordpress",
+    "demo",
     "axes",
     "csp",
 ]
@@ -198,10 +199,6 @@ BYLINE_PAGE_CACHE_SECONDS = env_int("BYLINE_PAGE_CACHE_SECONDS", 3600)
 # Costly parts of pages (an article's related, previous and next articles) are kept this long,
 # invalidated by the same tags as pages; 0 turns that off.
 BYLINE_REMEMBER_SECONDS = env_int("BYLINE_REMEMBER_SECONDS", 24 * 3600)
-# When the next scheduled article goes live (pages are not kept past it), and what refreshes
-# the cached sidebar before pages are invalidated (it adds the "sidebar" tag when it changed).
-BYLINE_PAGE_CACHE_HORIZON = "blog.invalidation.next_publication"
-BYLINE_PAGE_CACHE_HOOKS = ["blog.sidebar.refresh_hook"]
 # HTTP caches in front of the app, purged after every content change (pagecache/purgers.py).
 # Varnish: comma-separated base URLs of the Varnish servers that run deploy/varnish/byline.vcl.
 BYLINE_VARNISH_URLS = env_list("BYLINE_VARNISH_URLS")

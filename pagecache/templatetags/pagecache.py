@@ -14,6 +14,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from core import cachetags
 from pagecache import cache as pages
 
 register = template.Library()
@@ -37,7 +38,7 @@ class RememberNode(template.Node):
         key = "fragment:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
         def render():
-            return self.nodelist.render(context), pages.request_tags(request)
+            return self.nodelist.render(context), cachetags.request_tags(request)
 
         html, _tags = pages.remember(key, render)
         return mark_safe(html)

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from blog.images import image_names, make_article_renditions
+from blog.invalidation import articles_changed
 from blog.models import Article
-from pagecache.cache import invalidate
 
 # The page cache is told in batches: one purge of the HTTP caches per batch, not per article.
 INVALIDATE_EVERY = 200
@@ -42,11 +42,11 @@ class Command(BaseCommand):
             renditions = make_article_renditions(article.pk, invalidate_pages=False)
             if renditions is not None and renditions != article.renditions:
                 changed += 1
-                pending.append(f"a{article.pk}")
+                pending.append(article.pk)
             if len(pending) >= INVALIDATE_EVERY:
-                invalidate(pending)
+                articles_changed(pending)
                 pending = []
             if verbosity >= 2:
                 self.stdout.write(f"{article.pk}: {len(renditions or {})} of {len(names)} images")
-        invalidate(pending)
+        articles_changed(pending)
         self.stdout.write(self.style.SUCCESS(f"Renditions checked for {checked} articles; {changed} maps changed."))
