@@ -43,6 +43,8 @@ from urllib.parse import unquote
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core.html import VOID_ELEMENTS, attributes, tokens
+
 from .uploads import human_size, process_image
 
 MAX_MESSAGE_BYTES = 25 * 1024 * 1024
@@ -1083,105 +1085,7 @@ def _plain_to_html(text: str) -> str:
 
 # --- HTML ----------------------------------------------------------------------------------------------------
 #
-# A small tokenizer that follows the HTML5 tokenizer's rules where they matter here
-# (quoted attribute values, comments, raw text elements, a tag left open at the end is
-# no tag) and runs in linear time: html.parser is quadratic on unclosed tags.
-
-
-class _Token(NamedTuple):
-    kind: str  # "text", "start", "end", "comment"
-    start: int
-    end: int
-    name: str = ""
-    raw_attrs: str = ""  # the start tag's text between its name and ">"
-
-    @property
-    def self_closing(self) -> bool:
-        return self.raw_attrs.endswith("/")
-
-
-_WS = r"[\t\n\f\r ]"
-_VALUE = r""""[^"]*+(?:"|\Z)|'[^']*+(?:'|\Z)|[^\t\n\f\r >"'][^\t\n\f\r >]*+"""
-_ATTRIBUTE = rf"[^\t\n\f\r />][^\t\n\f\r /=>]*+(?:{_WS}*+={_WS}*+(?:{_VALUE}))?"
-_ATTRIBUTES = rf"(?:[\t\n\f\r /]++|{_ATTRIBUTE})*+"
-# Possessive quantifiers everywhere: no backtracking, so a tag that never ends costs one scan.
-_MARKUP = re.compile(
-    r"(?P<text>(?:[^<]++|<(?![A-Za-z/!?]))++)"
-    rf"|<(?P<start>[A-Za-z][^\t\n\f\r />]*+)(?P<attrs>{_ATTRIBUTES})>"
-    rf"|</(?P<end>[A-Za-z][^\t\n\f\r />]*+){_ATTRIBUTES}>"
-    r"|(?P<comment><!--(?:>|->|.*?(?:--!?>|\Z))|<[!?][^>]*+(?:>|\Z)|</(?![A-Za-z])[^>]*+(?:>|\Z))"
-    r"|<",
-    re.DOTALL,
-)
-_ATTRIBUTE_PARTS = re.compile(
-    r"(?P<name>[^\t\n\f\r />][^\t\n\f\r /=>]*+)"
-    rf"""(?:{_WS}*+={_WS}*+(?:"(?P<dq>[^"]*+)(?:"|\Z)|'(?P<sq>[^']*+)(?:'|\Z)"""
-    r"""|(?P<uq>[^\t\n\f\r >"'][^\t\n\f\r >]*+)))?"""
-)
-_RAW_TEXT = ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript")
-_RAW_TEXT_END = {name: re.compile(rf"</{name}[\t\n\f\r />]", re.IGNORECASE) for name in _RAW_TEXT}
-_VOID = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param", "source", "track"}
-    | {"wbr"}
-)
-
-
-def _attributes(token) -> dict:
-    """The start tag's attributes (lowercased names, first one wins; values still entity-encoded)."""
-    attrs = {}
-    if "=" not in token.raw_attrs:
-        return attrs
-    for match in _ATTRIBUTE_PARTS.finditer(token.raw_attrs):
-        name = match.group("name").lower()
-        if name not in attrs:
-            value = match.group("dq")
-            if value is None:
-                value = match.group("sq")
-            if value is None:
-                value = match.group("uq")
-            attrs[name] = value or ""
-    return attrs
-
-
-def _tokenize(source):
-    """Tokens of `source` in order; text tokens never split at a stray "<" (it is text)."""
-    length, pos, text_start = len(source), 0, None
-    while pos < length:
-        match = _MARKUP.match(source, pos)
-        kind = match.lastgroup
-        if kind == "text" or kind is None:
-            if kind is None and (source[pos + 1 : pos + 2].isalpha() or source[pos + 1 : pos + 3].startswith("/")):
-                break  # a tag open at the end of the file is no tag: browsers drop it
-            if text_start is None:
-                text_start = pos
-            pos = match.end()
-            continue
-        if text_start is not None:
-            yield _Token("text", text_start, pos)
-            text_start = None
-        end = match.end()
-        if kind == "attrs":
-            name = match.group("start").lower()
-            yield _Token("start", pos, end, name, match.group("attrs"))
-            pos = end
-            if name in _RAW_TEXT_END:
-                closing = _RAW_TEXT_END[name].search(source, pos)
-                stop = closing.start() if closing else length
-                if stop > pos:
-                    yield _Token("text", pos, stop)
-                pos = stop
-            elif name == "plaintext":
-                if pos < length:
-                    yield _Token("text", pos, length)
-                return
-            continue
-        if kind == "end":
-            yield _Token("end", pos, end, match.group("end").lower())
-        else:
-            yield _Token("comment", pos, end)
-        pos = end
-    if text_start is not None:
-        yield _Token("text", text_start, pos)
+# Walked with core.html's tokenizer (linear time: html.parser is quadratic on unclosed tags).
 
 
 _QUOTE_CLASSES = frozenset(
@@ -1212,14 +1116,14 @@ _INLINE = frozenset(
 
 def _marker(token) -> str | None:
     """What the tag starts: "remove" (a quoted part or signature), "cut" (Outlook's copy of the original)."""
-    attrs = _attributes(token)
-    classes = {name.lower() for name in html_lib.unescape(attrs.get("class", "")).split()}
-    element_id = html_lib.unescape(attrs.get("id", "")).strip().lower()
+    attrs = attributes(token)
+    classes = {name.lower() for name in attrs.get("class", "").split()}
+    element_id = attrs.get("id", "").strip().lower()
     if element_id in _CUT_IDS or classes & _CUT_CLASSES:
         return "cut"
-    if token.name == "div" and _OUTLOOK_BORDER.search(html_lib.unescape(attrs.get("style", ""))):
+    if token.name == "div" and _OUTLOOK_BORDER.search(attrs.get("style", "")):
         return "cut"
-    if token.name == "blockquote" and html_lib.unescape(attrs.get("type", "")).strip().lower() == "cite":
+    if token.name == "blockquote" and attrs.get("type", "").strip().lower() == "cite":
         return "remove"
     if classes & _QUOTE_CLASSES or element_id in _QUOTE_IDS:
         return "remove"
@@ -1227,7 +1131,7 @@ def _marker(token) -> str | None:
 
 
 def _img_cid(token) -> str | None:
-    src = html_lib.unescape(_attributes(token).get("src", "")).strip()
+    src = attributes(token).get("src", "").strip()
     if src[:4].lower() != "cid:":
         return None
     return unquote(src[4:]).strip().strip("<>") or None
@@ -1245,7 +1149,7 @@ def _trim_html(source: str) -> tuple[str, set, bool]:
     cut = None
     seen_text = False
     no_text_depth = 0
-    for token in _tokenize(source):
+    for token in tokens(source):
         if token.kind == "start" and token.name == "img":
             cid = _img_cid(token)
             if cid:
@@ -1253,7 +1157,7 @@ def _trim_html(source: str) -> tuple[str, set, bool]:
         if cut is not None:
             continue  # only the images still matter
         if active is not None:
-            if token.name == active[0] and token.kind == "start" and token.name not in _VOID:
+            if token.name == active[0] and token.kind == "start" and token.name not in VOID_ELEMENTS:
                 active[1] += 1
             elif token.name == active[0] and token.kind == "end":
                 active[1] -= 1
@@ -1270,7 +1174,7 @@ def _trim_html(source: str) -> tuple[str, set, bool]:
                 token.kind == "text" and no_text_depth == 0 and source[token.start : token.end].strip()
             )
             if not ends_head:
-                if token.kind == "start" and token.name in _NO_TEXT and token.name not in _VOID:
+                if token.kind == "start" and token.name in _NO_TEXT and token.name not in VOID_ELEMENTS:
                     no_text_depth += 1
                 elif token.kind == "end" and token.name in _NO_TEXT:
                     no_text_depth = max(0, no_text_depth - 1)
@@ -1290,12 +1194,12 @@ def _trim_html(source: str) -> tuple[str, set, bool]:
                 cut = token.start
                 continue
             if marker == "remove" or token.name == "title":
-                if token.name in _VOID:
+                if token.name in VOID_ELEMENTS:
                     removals.append((token.start, token.end, "\n"))
                 else:
                     active = [token.name, 1, token.start]
                 continue
-            if token.name in _NO_TEXT and token.name not in _VOID:
+            if token.name in _NO_TEXT and token.name not in VOID_ELEMENTS:
                 no_text_depth += 1
         elif token.kind == "end":
             if token.name in _NO_TEXT:
@@ -1344,7 +1248,7 @@ def _scan_html(source: str, *, cid_map: dict | None = None) -> _Scan:
     parts, out, pos = [], [], 0
     cids, missing = set(), set()
     no_text_depth = 0
-    for token in _tokenize(source):
+    for token in tokens(source):
         if token.kind == "text":
             if no_text_depth == 0:
                 parts.append(source[token.start : token.end])
@@ -1352,7 +1256,7 @@ def _scan_html(source: str, *, cid_map: dict | None = None) -> _Scan:
         if token.kind == "comment":
             continue
         if token.name in _NO_TEXT:
-            if token.kind == "start" and token.name not in _VOID and not token.self_closing:
+            if token.kind == "start" and token.name not in VOID_ELEMENTS and not token.self_closing:
                 no_text_depth += 1
             elif token.kind == "end":
                 no_text_depth = max(0, no_text_depth - 1)
@@ -1370,7 +1274,7 @@ def _scan_html(source: str, *, cid_map: dict | None = None) -> _Scan:
         piece = source[pos : token.start]
         if target:
             out.append(piece)
-            out.append(_img_tag(target, _attributes(token)))
+            out.append(_img_tag(target, attributes(token)))
         else:
             missing.add(cid)
             out.append(piece[:-1] + "&lt;" if piece.endswith("<") else piece)
@@ -1387,7 +1291,7 @@ def _img_tag(content_id, attrs) -> str:
     tag = [f'<img src="cid:{html_lib.escape(content_id)}"']
     for name in ("alt", "title", "width", "height"):
         if name in attrs:
-            value = html_lib.unescape(attrs[name])[:300]
+            value = attrs[name][:300]
             tag.append(f' {name}="{html_lib.escape(value)}"')
     return "".join(tag) + ">"
 
