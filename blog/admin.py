@@ -19,7 +19,7 @@ from core.fields import HAS_MARKUP
 from core.slugs import unique_slug
 from core.text import first_tag
 
-from . import tags
+from . import publishing, tags
 from .models import Article, ArticleSlugRedirect, Author, Category
 from .previews import preview_url
 from .revisions import diff_versions
@@ -27,6 +27,11 @@ from .revisions import diff_versions
 PUBLISH_PERMISSION = "blog.publish_article"
 # Django 6.0's default, opted into now: an address typed without a scheme gets https://.
 URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
+
+
+def _set_featured(article, featured):
+    article.is_featured = featured
+    article.save()
 
 
 def can_publish(user):
@@ -316,48 +321,44 @@ class ArticleAdmin(VersionAdmin):
     # Actions: each one stamps the change and keeps a revision.
 
     def _bulk_save(self, request, queryset, change, message):
+        """`change(article)` (which saves it) for each article, with an entry in its history."""
         count = 0
         with transaction.atomic():
             for article in queryset:
                 change(article)
-                article.save()
                 self.log_change(request, article, message)
                 count += 1
         return count
 
     @admin.action(description=_("Publish now"), permissions=["publish"])
     def publish_now(self, request, queryset):
-        def change(article):
-            article.status = Article.Status.PUBLISHED
-            if not article.published_at or article.published_at > timezone.now():
-                article.published_at = timezone.now()
-
         # A taken-down article comes back only through its copyright complaint.
-        count = self._bulk_save(request, queryset.exclude(status=Article.Status.TAKEN_DOWN), change, "Published now.")
+        count = self._bulk_save(
+            request, queryset.exclude(status=Article.Status.TAKEN_DOWN), publishing.publish_now, "Published now."
+        )
         self.message_user(
             request, ngettext("%d article published.", "%d articles published.", count) % count, messages.SUCCESS
         )
 
     @admin.action(description=_("Unpublish (withdraw)"), permissions=["publish"])
     def unpublish(self, request, queryset):
-        def change(article):
-            article.status = Article.Status.WITHDRAWN
-
-        count = self._bulk_save(request, queryset.filter(status=Article.Status.PUBLISHED), change, "Withdrawn.")
+        count = self._bulk_save(
+            request, queryset.filter(status=Article.Status.PUBLISHED), publishing.withdraw, "Withdrawn."
+        )
         self.message_user(
             request, ngettext("%d article withdrawn.", "%d articles withdrawn.", count) % count, messages.SUCCESS
         )
 
     @admin.action(description=_("Feature on the home page"), permissions=["publish"])
     def feature(self, request, queryset):
-        count = self._bulk_save(request, queryset, lambda a: setattr(a, "is_featured", True), "Featured.")
+        count = self._bulk_save(request, queryset, lambda a: _set_featured(a, True), "Featured.")
         self.message_user(
             request, ngettext("%d article featured.", "%d articles featured.", count) % count, messages.SUCCESS
         )
 
     @admin.action(description=_("Stop featuring"), permissions=["publish"])
     def unfeature(self, request, queryset):
-        count = self._bulk_save(request, queryset, lambda a: setattr(a, "is_featured", False), "No longer featured.")
+        count = self._bulk_save(request, queryset, lambda a: _set_featured(a, False), "No longer featured.")
         self.message_user(
             request, ngettext("%d article unfeatured.", "%d articles unfeatured.", count) % count, messages.SUCCESS
         )

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from blog.invalidation import articles_changed
+from blog import publishing
 from blog.models import Article
 
 from . import notifications
@@ -102,13 +102,6 @@ def _move(complaint, user, to_status, kind, *, note="", data=None):
     return _record(complaint, kind, actor=user, from_status=from_status, to_status=to_status, note=note, data=data)
 
 
-def _set_article_status(article, status):
-    # A status change only: Article.save() would re-sanitize the body and check the slug history.
-    Article.objects.filter(pk=article.pk).update(status=status, updated_at=timezone.now())
-    article.status = status
-    articles_changed([article.pk])  # every cached page that showed it (blog/invalidation.py)
-
-
 def status_before_takedown(article):
     """The status `article` had before it was taken down, from the latest uphold; PUBLISHED if unknown."""
     data = (
@@ -146,7 +139,7 @@ def uphold(complaint, user, reason=""):
         previous = status_before_takedown(article)
     else:
         previous = article.status
-        _set_article_status(article, TAKEN_DOWN)
+        publishing.take_down(article)
     current.article = article
     current.reason = reason.strip() or current.default_reason()
     data = {"article": article.pk, "previous_status": previous, "reason": current.reason}
@@ -192,7 +185,7 @@ def restore(complaint_or_article, user, note=""):
             % {"title": article.title, "status": article.get_status_display().lower()}
         )
     restored_status = status_before_takedown(article)
-    _set_article_status(article, restored_status)
+    publishing.restore(article, restored_status)
     now = timezone.now()
     complaints = list(Complaint.objects.in_force().filter(article=article).select_for_update(of=("self",)))
     for complaint in complaints:

@@ -1,0 +1,46 @@
+"""An article's status changes: publishing, withdrawing, taking down and restoring, in one module.
+
+The admin's actions publish and withdraw; the complaints workflow takes down and restores
+(complaints/workflow.py keeps the complaint's side: its history, its emails). Publishing and
+withdrawing are saves (a revision, `updated_at`, every reaction of blog/receivers.py); taking
+down and restoring change the status alone, without save(): the body is not derived again nor
+the slug history checked, and the pages that showed the article are refreshed all the same
+(blog/invalidation.py).
+"""
+
+from django.utils import timezone
+
+from .invalidation import update_articles
+from .models import Article
+
+Status = Article.Status
+
+
+def publish_now(article):
+    """Publish `article` now: a scheduled one too; one already live keeps its publication time.
+    (Not for a taken-down article: that comes back only through its copyright complaint, restore.)"""
+    article.status = Status.PUBLISHED
+    if not article.published_at or article.published_at > timezone.now():
+        article.published_at = timezone.now()
+    article.save()
+
+
+def withdraw(article):
+    """Take a published article off the site (it keeps its text; an editor may publish it again)."""
+    article.status = Status.WITHDRAWN
+    article.save()
+
+
+def take_down(article):
+    """Take `article` down after an upheld copyright complaint: its address answers 451."""
+    _set_status(article, Status.TAKEN_DOWN)
+
+
+def restore(article, status):
+    """Lift a takedown: `article` gets back `status`, the one it had before."""
+    _set_status(article, status)
+
+
+def _set_status(article, status):
+    update_articles([article.pk], status=status, updated_at=timezone.now())
+    article.status = status
