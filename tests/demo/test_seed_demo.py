@@ -17,7 +17,7 @@ from taggit.models import Tag
 
 from blog.models import WORDS_PER_MINUTE, Article, Author, Category, TaggedArticle
 from contributions.models import Submission
-from core.models import Page
+from core.models import Page, SiteSettings
 from discussion.models import Comment
 from tests.factories import ArticleFactory, AuthorFactory
 
@@ -75,6 +75,40 @@ def test_articles_are_complete_and_prepared_like_save():
         assert 'rel="noopener noreferrer"' in article.body  # sanitized like Article.save()
         words = len(strip_tags(article.body).split())
         assert article.reading_time == max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+DERIVED_FIELDS = ("body", "body_text", "reading_time", "has_affiliate_links", "affiliate_links", "published_at")
+
+
+def test_articles_are_derived_exactly_as_save_derives_them():
+    """bulk_create skips save(): every demo article still holds what Article.derive() gives, with
+    the site's affiliate patterns (here, one the demo's links match)."""
+    site = SiteSettings.load()
+    site.affiliate_patterns = "example.org"
+    site.save()
+    seed(articles=25)
+
+    articles = list(Article.objects.order_by("pk"))
+    for article in articles:
+        copy = Article.objects.get(pk=article.pk)
+        copy.derive()
+        assert [getattr(copy, f) for f in DERIVED_FIELDS] == [getattr(article, f) for f in DERIVED_FIELDS]
+    marked = [article for article in articles if article.has_affiliate_links]
+    assert marked and all('rel="sponsored' in article.body for article in marked)
+    assert all(
+        link.startswith(("https://example.org/", "https://www.example.org/"))
+        for article in marked
+        for link in article.affiliate_links
+    )
+    assert any(not article.has_affiliate_links for article in articles)
+
+    # And a copy that goes through save() itself ends up with the same fields.
+    for article in articles[:5]:
+        saved = Article.objects.get(pk=article.pk)
+        saved.pk, saved.slug = None, f"{article.slug}-saved"
+        saved.save()
+        saved.refresh_from_db()
+        assert [getattr(saved, f) for f in DERIVED_FIELDS] == [getattr(article, f) for f in DERIVED_FIELDS]
 
 
 def test_featured_images_come_from_a_small_shared_pool(media_root):
