@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core.decisions import NO_SAVE_BUTTONS, DecisionsMixin
 
 from . import workflow
-from .analysis import DUPLICATE_THRESHOLD
+from .fingerprints import DUPLICATE_THRESHOLD
 from .models import BlockedSender, InboundMessage, RejectionReason, Submission, SubmissionEvent
 
 

@@ -11,7 +11,7 @@ from django.utils.html import strip_tags
 
 from blog.models import Article
 
-from . import analysis
+from . import fingerprints
 from .models import Fingerprint, FingerprintBand, Submission
 
 
@@ -21,7 +21,7 @@ def text_of(title, body):
 
 def fingerprint_of(title, body):
     """The MinHash fingerprint of a piece's text, computed in memory (nothing is stored)."""
-    return analysis.fingerprint(text_of(title, body))
+    return fingerprints.fingerprint(text_of(title, body))
 
 
 @transaction.atomic
@@ -45,7 +45,7 @@ def store_fingerprint(*, article=None, submission=None, fp=None, new=False):
     return fingerprint
 
 
-def find_similar(fp, *, exclude=None, threshold=analysis.DUPLICATE_THRESHOLD, limit=10, candidates=50):
+def find_similar(fp, *, exclude=None, threshold=fingerprints.DUPLICATE_THRESHOLD, limit=10, candidates=50):
     """Articles and submissions whose estimated overlap with the fingerprint `fp` is at least `threshold`.
 
     `fp` comes from `fingerprint_of` (it need not be stored yet); `exclude` holds
@@ -62,7 +62,7 @@ def find_similar(fp, *, exclude=None, threshold=analysis.DUPLICATE_THRESHOLD, li
     best = best.values("fingerprint").annotate(hits=Count("pk")).order_by("-hits")[:candidates]
     scored = []
     for candidate in Fingerprint.objects.filter(pk__in=[row["fingerprint"] for row in best]):
-        score = analysis.estimate_similarity(fp.signature, candidate.signature)
+        score = fingerprints.estimate_similarity(fp.signature, candidate.signature)
         if score >= threshold:
             scored.append((score, candidate))
     scored.sort(key=lambda pair: -pair[0])
@@ -95,7 +95,7 @@ def fingerprint_missing_articles(batch_size=500):
         if not batch:
             return done
         with transaction.atomic():
-            prints = [(article, analysis.fingerprint(text_of(article.title, article.body))) for article in batch]
+            prints = [(article, fingerprints.fingerprint(text_of(article.title, article.body))) for article in batch]
             created = Fingerprint.objects.bulk_create(
                 Fingerprint(article=article, signature=fp.signature, words=fp.words) for article, fp in prints
             )

@@ -12,7 +12,7 @@ from core.fields import PlainParagraphsField, PlainTextField
 from core.storage import private_storage
 
 from . import uploads
-from .analysis import DUPLICATE_THRESHOLD
+from .fingerprints import DUPLICATE_THRESHOLD
 
 # The first characters of a tracking token: email subjects carry them ([#xxxxxxxx], see
 # notifications.py) so that replies find their submission. Not secret, then; the rest is.

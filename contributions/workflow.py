@@ -25,7 +25,7 @@ from blog.models import Article, Author
 from core.sanitizer import sanitize_html
 from core.slugs import unique_slug
 
-from . import analysis, notifications
+from . import intake, notifications
 from .duplicates import find_similar, fingerprint_of, store_fingerprint
 from .models import BlockedSender, Fingerprint, Submission, SubmissionEvent, SubmissionImage
 
@@ -75,7 +75,7 @@ def _analyse(submission, *, image_count=None):
 
     Returns the fingerprint to store once the submission is saved.
     """
-    report = analysis.intake_report(
+    report = intake.intake_report(
         submission.body,
         site_host=_site_host(),
         image_count=submission.images.count() if image_count is None else image_count,
