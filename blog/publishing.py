@@ -16,6 +16,15 @@ from .models import Article
 Status = Article.Status
 
 
+class TakenDown(Exception):
+    """Raised by the article view for a taken-down article's address; the complaints app answers
+    it with its 451 page (complaints/middleware.py), which says why, since when and who blocks it."""
+
+    def __init__(self, article):
+        super().__init__(article.slug)
+        self.article = article
+
+
 def publish_now(article):
     """Publish `article` now: a scheduled one too; one already live keeps its publication time.
     (Not for a taken-down article: that comes back only through its copyright complaint, restore.)"""

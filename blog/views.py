@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from complaints.views import article_unavailable
 from core import cachetags
-from discussion.moderation import comments_close_at
 from pagecache import cache as pages
 
 from . import sidebar
+from .commenting import comments_close_at
 from .models import Article, ArticleSlugRedirect, Author, Category, TaggedArticle, month_end, month_start
 from .previews import read_preview_token
+from .publishing import TakenDown
 from .search import search as search_articles
 
 
@@ -190,7 +190,7 @@ class ArticleDetailView(DetailView):
             if taken_down is not None:
                 if not is_at(request, taken_down):
                     return redirect(taken_down, permanent=True)
-                return article_unavailable(request, taken_down)  # 451, RFC 7725
+                raise TakenDown(taken_down)  # 451, RFC 7725: complaints/middleware.py
             former = ArticleSlugRedirect.objects.select_related("article").filter(old_slug=kwargs["slug"]).first()
             if former and (former.article.is_live or former.article.status == Article.Status.TAKEN_DOWN):
                 return redirect(former.article, permanent=True)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from contributions.notifications import editor_addresses
+from core.editors import editor_addresses
 from core.models import SiteSettings
 from outbox.mail import queue_email
 

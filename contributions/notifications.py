@@ -1,10 +1,10 @@
 """The emails a submission causes, queued in the outbox (sent after commit)."""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from core.editors import editor_addresses
 from core.models import SiteSettings
 from outbox.mail import queue_email
 
@@ -25,13 +25,6 @@ def _to_contributor(submission, template, subject, **extra):
     # The tracking token in the subject lets replies find their submission.
     subject = f"{subject} [#{submission.token[:8]}]"
     return queue_email([submission.email], subject, body, reference=f"submission:{submission.pk}")
-
-
-def editor_addresses():
-    if settings.BYLINE_EDITORS_EMAILS:
-        return list(settings.BYLINE_EDITORS_EMAILS)
-    editors = get_user_model().objects.filter(is_active=True, groups__name="Editors").exclude(email="")
-    return sorted(set(editors.values_list("email", flat=True)))
 
 
 def _to_editors(submission, template, subject, **extra):

@@ -1,6 +1,7 @@
 """Comment moderation rules, plugged into django-contrib-comments' moderation framework.
 
-- Comments close N days after publication (site setting; an article can override it).
+- Comments close N days after publication (site setting; an article can override it):
+  blog/commenting.py, the article's side of the rules.
 - A first comment from an address waits for an editor; once an address has an approved
   comment, its later comments publish at once.
 - Comments with more links than the site allows, or matching the editable blocklist,
@@ -8,40 +9,16 @@
 """
 
 import re
-from datetime import timedelta
 
-from django.utils import timezone
 from django_comments.moderation import AlreadyModerated, CommentModerator, moderator
 
+from blog.commenting import comments_open
 from blog.models import Article
 from core.models import SiteSettings
 
 from .models import Comment
 
 _LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|net|org|io|ru|cn|info|biz|xyz|top)\b", re.IGNORECASE)
-
-
-def closing_days(article, site_settings=None):
-    """Days after publication that comments stay open (None: never close; 0: closed)."""
-    if article.comments_close_after_days is not None:
-        return article.comments_close_after_days
-    days = (site_settings or SiteSettings.load()).comments_close_after_days
-    return days or None
-
-
-def comments_close_at(article, site_settings=None):
-    """When comments on `article` close (None: never)."""
-    days = closing_days(article, site_settings)
-    if days is None or article.published_at is None:
-        return None
-    return article.published_at + timedelta(days=days)
-
-
-def comments_open(article, site_settings=None):
-    if not article.is_live:
-        return False
-    closes = comments_close_at(article, site_settings)
-    return closes is None or timezone.now() < closes
 
 
 def count_links(text):

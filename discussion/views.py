@@ -11,11 +11,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_comments import signals
 
+from blog.commenting import comments_open
 from blog.models import Article
 from core import ratelimit
 
 from .forms import CommentForm
-from .moderation import comments_open
 
 RATE_SCOPE = "comments"
 MAX_REQUEST_BYTES = 64 * 1024

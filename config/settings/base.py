@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A 404 whose address is in the redirects table (old WordPress addresses, editors' own) answers 301.
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
+    # A taken-down article's address answers 451 with the complaint's reason (the view raises TakenDown).
+    "complaints.middleware.TakedownMiddleware",
     # Last: refuses sign-ins from locked-out users and addresses.
     "axes.middleware.AxesMiddleware",
 ]

@@ -6,9 +6,10 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from blog.commenting import comments_close_at, comments_open
+
 from ..forms import CommentForm
 from ..models import Comment
-from ..moderation import comments_close_at, comments_open
 
 register = template.Library()
 
