@@ -8,31 +8,10 @@ The caller stores the result (`Submission.report`, contributions/workflow.py).
 import re
 from urllib.parse import parse_qsl, urlsplit
 
+from core.hosts import AFFILIATE_HOSTS, SHORTENER_HOSTS, listed_domain, normalize_host
+
 from .fingerprints import _extract, _Link, _tokens
 
-# Hosts (and their subdomains) that only exist to track affiliate clicks.
-AFFILIATE_HOSTS = frozenset(
-    {
-        "amzn.to", "amzn.eu", "amzn.asia",
-        "shareasale.com", "awin1.com",
-        "anrdoezrs.net", "dpbolvw.net", "jdoqocy.com", "kqzyfj.com", "tkqlhce.com",  # CJ
-        "linksynergy.com",  # Rakuten (click.linksynergy.com)
-        "go.skimresources.com", "go.redirectingat.com",  # Skimlinks
-        "redirect.viglink.com",
-        "clickbank.net",  # also hop.clickbank.net
-        "impact.com", "sjv.io", "pxf.io", "7eer.net", "evyy.net", "ojrq.net",  # impact.com
-        "pntra.com", "avantlink.com", "rstyle.me", "howl.me", "shopstyle.it",
-        "prf.hn", "clk.tradedoubler.com", "track.webgains.com",
-    }
-)  # fmt: skip
-# General-purpose URL shorteners: they hide where a link goes, so editors want to know.
-SHORTENER_HOSTS = frozenset(
-    {
-        "bit.ly", "bitly.com", "tinyurl.com", "t.co", "goo.gl", "ow.ly", "is.gd", "v.gd", "buff.ly",
-        "rebrand.ly", "cutt.ly", "shorturl.at", "tiny.cc", "rb.gy", "t.ly", "s.id", "lnkd.in", "a.co",
-        "bl.ink", "soo.gd", "clck.ru", "shorte.st", "adf.ly", "tr.ee", "qr.ae", "y2u.be",
-    }
-)  # fmt: skip
 AFFILIATE_PARAMS = frozenset(
     {"aff", "aff_id", "affid", "aff_sub", "affiliate", "affiliate_id", "affiliateid", "ref", "ref_id", "irclickid",
      "clickid"}
@@ -61,34 +40,9 @@ _MAX_ANCHOR_IN_SIGNAL = 80
 _FAILED_VERDICTS = frozenset({"fail", "failed", "softfail", "permerror", "hardfail"})
 
 
-def _normalize_host(host: str) -> str:
-    host = (host or "").strip().lower().rstrip(".")
-    if "//" in host:
-        try:
-            host = urlsplit(host).hostname or ""
-        except ValueError:
-            return ""
-    host = host.split("/", 1)[0].rsplit("@", 1)[-1]
-    if host.startswith("[") or host.count(":") > 1:  # IPv6 literal
-        host = host.strip("[]").split("]")[0]
-    else:
-        host = host.split(":", 1)[0]
-    return host.removeprefix("www.")
-
-
-def _host_in(host: str, domains: frozenset[str]) -> str:
-    """The entry of `domains` that `host` is or is a subdomain of ('' if none)."""
-    parts = host.split(".")
-    for i in range(len(parts) - 1):
-        candidate = ".".join(parts[i:])
-        if candidate in domains:
-            return candidate
-    return ""
-
-
 def _affiliate_reason(host: str, path: str, query: str, rel: str) -> str:
     """Why a link looks like an affiliate link ('' if it does not)."""
-    if network := _host_in(host, AFFILIATE_HOSTS):
+    if network := listed_domain(host, AFFILIATE_HOSTS):
         return f"affiliate network ({network})"
     params = [(key.lower(), value.lower()) for key, value in parse_qsl(query, keep_blank_values=True)]
     keys = {key for key, _value in params}
@@ -141,7 +95,7 @@ def _analyse_link(link: _Link, site_host: str) -> dict | None:
     try:
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
-        host = _normalize_host(parts.hostname or "") if parts.netloc else ""
+        host = normalize_host(parts.hostname) if parts.netloc else ""
         path, query = parts.path, parts.query
     except ValueError:  # e.g. an unbalanced IPv6 bracket
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
@@ -151,7 +105,7 @@ def _analyse_link(link: _Link, site_host: str) -> dict | None:
     if scheme == "mailto":
         host = ""
     external = bool(host) and not (site_host and (host == site_host or host.endswith("." + site_host)))
-    shortener = _host_in(host, SHORTENER_HOSTS) if host else ""
+    shortener = listed_domain(host, SHORTENER_HOSTS) if host else ""
     reason = _affiliate_reason(host, path, query, link.rel) if host else ""
     return {
         "url": url,
@@ -190,7 +144,7 @@ def intake_report(
     parser = _extract(html)
     words = _tokens(parser.text)
     word_count = len(words)
-    site = _normalize_host(site_host)
+    site = normalize_host(site_host, url=True)
 
     links = [info for link in parser.links if (info := _analyse_link(link, site)) is not None]
 

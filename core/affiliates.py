@@ -19,6 +19,8 @@ from html import escape
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlsplit
 
+from .hosts import normalize_host
+
 AFFILIATE_REL = ("sponsored", "nofollow", "noopener")
 
 # A host name or IP literal as editors type it: letters, digits, dots, hyphens (and IDN letters).
@@ -42,11 +44,6 @@ class Pattern:
         return not self.param or self.param in params
 
 
-def _normalize_host(host):
-    host = host.strip().rstrip(".").lower()
-    return host.removeprefix("www.")
-
-
 def _parse_line(line):
     """A Pattern for one line of settings, None for blanks and comments; ValueError when unreadable."""
     line = line.split("#", 1)[0].strip()
@@ -55,7 +52,7 @@ def _parse_line(line):
     domain, _sep, param = line.partition("?")
     # Tolerate what editors paste: a scheme, a path, `tag=` with its equals sign.
     domain = re.sub(r"^[a-z][a-z0-9+.-]*://", "", domain.strip(), flags=re.IGNORECASE).split("/", 1)[0]
-    domain = _normalize_host(domain)
+    domain = normalize_host(domain)
     param = param.strip().split("=", 1)[0].lower()
     if (domain and not _DOMAIN.match(domain)) or (param and not _PARAM.match(param)) or not (domain or param):
         raise ValueError(line)
@@ -99,7 +96,7 @@ def is_affiliate_url(url, patterns):
         return False
     if parts.scheme.lower() not in ("http", "https", "") or not host:
         return False  # relative links stay on this site; mailto: links are not affiliate links
-    host = _normalize_host(host)
+    host = normalize_host(host)
     params = {name.lower() for name, _value in parse_qsl(parts.query, keep_blank_values=True)}
     return any(pattern.matches(host, params) for pattern in patterns)
 

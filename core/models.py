@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
 from .fields import PlainTextField, UnicodeSlugField
+from .hosts import DEFAULT_AFFILIATE_HOSTS
 from .requestcache import forget, per_request
 from .sanitizer import PROSE_EXTENSIONS, sanitize_html
 
@@ -23,25 +24,12 @@ DEFAULT_CALLOUT = _(
     "<p><strong>Write for us.</strong> Tested a gadget, fixed a stubborn bug or followed a story our "
     "readers should know about? We publish guest posts from readers and experts.</p>"
 )
+# Also a migration's default (core/migrations/0003): the text must not change.
 DEFAULT_AFFILIATE_PATTERNS = "\n".join(
     [
         "# One pattern a line: a domain (its subdomains match too), a domain?parameter,",
         "# or ?parameter for that query parameter on any domain. Lines starting with # are ignored.",
-        "amzn.to",
-        "amazon.com?tag",
-        "amazon.co.uk?tag",
-        "amazon.de?tag",
-        "shareasale.com",
-        "awin1.com",
-        "anrdoezrs.net",
-        "dpbolvw.net",
-        "jdoqocy.com",
-        "kqzyfj.com",
-        "tkqlhce.com",
-        "click.linksynergy.com",
-        "go.skimresources.com",
-        "redirect.viglink.com",
-        "prf.hn",
+        *(f"{host}?{param}" if param else host for host, param in DEFAULT_AFFILIATE_HOSTS.items()),
         "?affiliate_id",
         "?aff_id",
     ]

@@ -88,6 +88,12 @@ def test_external_and_internal_links():
     assert report["links"][5]["anchor"] == "the BBC report"
 
 
+def test_the_intake_report_reads_a_site_address_with_a_dot_after_its_host():
+    html = '<p><a href="https://byline.example/about/">about</a></p>'
+    [info] = intake_report(html, site_host="https://www.byline.example./")["links"]
+    assert info["external"] is False
+
+
 def test_without_site_host_every_absolute_link_is_external():
     report = intake_report(link("https://byline.example/", "home") + link("/about/", "about"))
     assert [info["external"] for info in report["links"]] == [True, False]
