@@ -4,8 +4,9 @@ import io
 
 import pytest
 
-from wordpress.importer import comment_text, old_path
+from wordpress.comments import comment_text
 from wordpress.shortcodes import autop, render_content, shortcodes
+from wordpress.upserts import old_path
 from wordpress.wxr import WXRAuthor, WXRCategory, WXRError, WXRItem, WXRReader, WXRTag, parse_wp_date
 
 from .exports import item, site_export, wxr
