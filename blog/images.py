@@ -25,10 +25,8 @@ Pages build `<picture>` markup from that map alone: no query, no storage call
 beyond `url()`. Until renditions exist, they show the original with its size.
 """
 
-import io
 import logging
 import re
-import warnings
 from html import unescape
 from urllib.parse import unquote
 
@@ -38,7 +36,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from PIL import ExifTags, Image, ImageOps
+
+from core import imaging
 
 from .invalidation import update_articles
 from .models import Article
@@ -50,18 +49,8 @@ logger = logging.getLogger(__name__)
 # (about 50rem) at 2x (1920). Nothing wider is made: no screen shows our images wider.
 WIDTHS = (320, 640, 960, 1280, 1920)
 PREFIX = "renditions/"
-# Visually lossless for photographs at screen sizes; WebP reaches the same look at a
-# lower number (WordPress uses 82 for JPEG, Squoosh and Next.js 75-80 for WebP).
-JPEG_QUALITY = 82
-WEBP_QUALITY = 80
-WEBP_METHOD = 6  # slowest and smallest: renditions are made once, off the request path
+# Decoding, the formats allowed and the quality of each rendition: core/imaging.py.
 MAX_SOURCE_BYTES = 50 * 1024 * 1024
-
-# Formats Pillow may decode here (no exotic decoders on uploaded data), and the
-# extension of each one's renditions. MPO is what phones write: a JPEG with extra
-# pictures, which Pillow's JPEG decoder opens by itself.
-FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
-EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 
 # `sizes` for each place a featured image is shown, from static/css/site.css: the page
 # is at most 72rem wide with 1rem of padding; from 60rem on, the sidebar (18rem) and
@@ -215,85 +204,36 @@ def _make(name, storage):
     if len(data) > MAX_SOURCE_BYTES:
         logger.warning("Renditions of %s: skipped, the file is over %s bytes", name, MAX_SOURCE_BYTES)
         return None
-    with warnings.catch_warnings():
-        # Pillow warns above Image.MAX_IMAGE_PIXELS and refuses above twice that: both mean no.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            with Image.open(io.BytesIO(data), formats=FORMATS) as img:
-                return _make_from(name, img, storage)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            logger.warning("Renditions of %s: skipped, the image has too many pixels", name)
-        except (Image.UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, IndexError) as exc:
-            # What Pillow raises for damaged data; a storage error while writing is logged the same way.
-            logger.warning("Renditions of %s: skipped, the image cannot be read or made (%s)", name, exc)
+    try:
+        # Over Pillow's decompression-bomb limit (Image.MAX_IMAGE_PIXELS) is a refusal too.
+        with imaging.opened(data) as img:
+            return _make_from(name, img, storage)
+    except imaging.BOMBS:
+        logger.warning("Renditions of %s: skipped, the image has too many pixels", name)
+    except imaging.DAMAGED as exc:
+        # What Pillow raises for damaged data; a storage error while writing is logged the same way.
+        logger.warning("Renditions of %s: skipped, the image cannot be read or made (%s)", name, exc)
     return None
 
 
 def _make_from(name, img, storage):
-    ext = EXTENSIONS[img.format]
-    width, height = img.size
+    ext = imaging.EXTENSIONS[imaging.format_of(img)]
     # A phone's MPO is a photo with extra pictures (depth, previews), not an animation.
-    if img.format != "MPO" and getattr(img, "is_animated", False):
+    if imaging.is_animated(img):
         # Resizing would drop the animation; the page still gets the size (no layout shift).
+        width, height = img.size
         return {"width": width, "height": height, "format": ext, "formats": {}, "animated": True}
-    if _orientation(img) in (5, 6, 7, 8):  # a quarter turn: the picture stands the other way
-        width, height = height, width
+    width, height = imaging.displayed_size(img)  # EXIF orientation applied
     formats = plan(width, ext)
     missing = [
         (w, fmt) for fmt, widths in formats.items() for w in widths if not storage.exists(rendition_name(name, w, fmt))
     ]
     if missing:
-        img.load()  # decodes everything: a truncated file fails here
-        icc = img.info.get("icc_profile")
-        ImageOps.exif_transpose(img, in_place=True)
+        icc = imaging.upright(img)  # decodes everything: a truncated file fails here
         for w, fmt in sorted(missing, reverse=True):
             size = (w, max(1, round(height * w / width)))
-            _save(storage, rendition_name(name, w, fmt), _encode(img, size, fmt, icc))
+            _save(storage, rendition_name(name, w, fmt), imaging.encode_size(img, size, fmt, icc))
     return {"width": width, "height": height, "format": ext, "formats": formats}
-
-
-def _orientation(img):
-    try:
-        return img.getexif().get(ExifTags.Base.Orientation)
-    except Exception:  # unreadable EXIF is ignored, as browsers do
-        return None
-
-
-def _has_alpha(img):
-    return img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info
-
-
-def _gray(mode):
-    return mode in ("1", "L", "LA", "La", "I", "I;16", "F")
-
-
-def _encode(source, size, fmt, icc):
-    """`source` resized to `size` and encoded as `fmt`, with no metadata but its colour profile."""
-    alpha = _has_alpha(source)
-    if fmt == "jpg":
-        mode = "L" if _gray(source.mode) else "RGB"
-    elif fmt == "png" and source.mode in ("L", "LA", "RGB", "RGBA"):
-        mode = source.mode
-    else:  # WebP, GIF (Pillow makes the palette when saving), a palette or 16-bit PNG
-        mode = "RGBA" if alpha else "RGB"
-    working = source if source.mode == mode else source.convert(mode)
-    # Lanczos, after a fast box reduction down to three times the target (visually the same).
-    image = working.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    image.info = {}  # resize() copies EXIF, XMP, comments...: none of it goes out
-    options = {}
-    if icc and _gray(source.mode) == _gray(image.mode) and source.mode != "CMYK":
-        options["icc_profile"] = icc  # colours, not metadata: without it, wide-gamut photos look dull
-    if fmt == "jpg":
-        options.update(quality=JPEG_QUALITY, optimize=True, progressive=True)
-    elif fmt == "webp":
-        options.update(quality=WEBP_QUALITY, method=WEBP_METHOD)
-    elif fmt == "png":
-        options.update(optimize=True)
-        if source.mode == "P":  # a palette image stays one: a few colours compress far better
-            image = image.quantize(256, method=Image.Quantize.FASTOCTREE)
-    out = io.BytesIO()
-    image.save(out, {"jpg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP"}[fmt], **options)
-    return out.getvalue()
 
 
 def _save(storage, name, content):
