@@ -1,19 +1,23 @@
 import json
 
 from anymail.signals import inbound
+from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from blog.models import Article
 
-from .duplicates import store_fingerprint
+from .tasks import fingerprint_article_task
 
 
 @receiver(post_save, sender=Article, dispatch_uid="contributions.fingerprint_article")
 def fingerprint_article(sender, instance, raw=False, **kwargs):
-    """Keep every article's fingerprint current, so submissions are checked against it."""
+    """Keep every article's fingerprint current, so submissions are checked against it: after the
+    save commits, as a task (not in the editor's request). One of the reactions to an article's
+    save listed in blog/receivers.py."""
     if not raw:
-        store_fingerprint(article=instance)
+        article_id = instance.pk
+        transaction.on_commit(lambda: fingerprint_article_task.enqueue(article_id), robust=True)
 
 
 @receiver(inbound, dispatch_uid="contributions.inbound_email")

@@ -43,11 +43,13 @@ def written(save_mock):
 
 @pytest.fixture
 def enqueued():
-    """(task name, args) of every task enqueued while the test runs."""
+    """(task name, args) of every renditions task enqueued while the test runs (an article's save also
+    enqueues its duplicate fingerprint: contributions/signals.py)."""
     seen = []
 
     def record(sender, task_result, **kwargs):
-        seen.append((task_result.task.name, list(task_result.args)))
+        if task_result.task.name == "make_renditions_task":
+            seen.append((task_result.task.name, list(task_result.args)))
 
     task_enqueued.connect(record)
     yield seen

@@ -44,16 +44,20 @@ class TestQueue:
         assert editor_client.get(CHANGELIST, {"claim": "unclaimed"}).context["cl"].result_count == 1
         assert editor_client.get(CHANGELIST, {"status__exact": "in_review"}).context["cl"].result_count == 1
 
-    def test_duplicate_flag_and_filter(self, editor_client, incoming):
-        original = ArticleFactory(body=article_text(300, seed="dup"))
+    def test_duplicate_flag_and_filter(self, editor_client, incoming, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):  # the fingerprint is made after commit
+            original = ArticleFactory(body=article_text(300, seed="dup"))
         workflow.receive(incoming(body=original.body))
         workflow.receive(incoming(body="<p>" + " ".join(f"unique{i}" for i in range(80)) + "</p>"))
         response = editor_client.get(CHANGELIST, {"flag": "duplicate"})
         assert response.context["cl"].result_count == 1
         assert re.search(r"duplicate \d+%", response.content.decode())
 
-    def test_detail_shows_preview_images_report_matches_and_other_submissions(self, editor_client, incoming):
-        original = ArticleFactory(title="Original story", body=article_text(300, seed="copy"))
+    def test_detail_shows_preview_images_report_matches_and_other_submissions(
+        self, editor_client, incoming, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):  # the fingerprint is made after commit
+            original = ArticleFactory(title="Original story", body=article_text(300, seed="copy"))
         workflow.receive(incoming(title="Earlier one"))
         sub = workflow.receive(incoming(body=original.body + '<p><a href="https://amzn.to/x">buy</a></p>'))
         response = editor_client.get(url("change", sub))

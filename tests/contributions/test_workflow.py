@@ -73,8 +73,9 @@ class TestReceive:
         assert email.status == OutgoingEmail.Status.SENT
         assert len(mail.outbox) == 1
 
-    def test_near_copy_of_an_article_is_flagged(self, db, incoming):
-        original = ArticleFactory(title="The long road to solid-state", body=article_text(400, seed="range"))
+    def test_near_copy_of_an_article_is_flagged(self, db, incoming, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):  # the fingerprint is made after commit
+            original = ArticleFactory(title="The long road to solid-state", body=article_text(400, seed="range"))
         copy = original.body.replace("expensive", "costly").replace("</p>", " And a sentence of our own.</p>")
         sub = workflow.receive(incoming(title="The long road to solid-state", body=copy))
         assert sub.is_possible_duplicate
