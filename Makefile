@@ -37,9 +37,10 @@ endif
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): requirements.txt | $(BIN)/python
+# requirements/dev.txt: production's requirements (base.txt, production.txt) plus the tests and tools.
+$(STAMP): requirements/base.txt requirements/production.txt requirements/dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
