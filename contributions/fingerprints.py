@@ -19,8 +19,10 @@ import hashlib
 import re
 import struct
 import unicodedata
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
+from html import unescape
+
+from core.html import COMMENT, END, START, TEXT, VOID_ELEMENTS, tokens
 
 SHINGLE_SIZE = 5
 BINS = 64
@@ -43,128 +45,55 @@ _INLINE_TAGS = frozenset(
     {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd", "mark", "q", "s",
      "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "del", "ins"}
 )  # fmt: skip
-_VOID_TAGS = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "col", "embed"})
 
 
-@dataclass
-class _Link:
-    href: str
-    rel: str = ""
-    parts: list[str] = field(default_factory=list)
-    alt: list[str] = field(default_factory=list)
+def visible_text(html: str | None):
+    """(token, text) for each text and tag token of `html` (core/html.py) outside content that is never text.
 
-    @property
-    def anchor(self) -> str:
-        text = " ".join("".join(self.parts).split())
-        return text or " ".join(" ".join(self.alt).split())
-
-
-class _Extractor(HTMLParser):
-    """Collects visible text, links (with their anchor text) and inline images. Never raises on odd markup."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.chunks: list[str] = []
-        self.links: list[_Link] = []
-        self.images = 0
-        self._skip_depth = 0
-        self._link: _Link | None = None
-
-    # -- parser callbacks
-    def handle_starttag(self, tag, attrs):
-        if tag in _SKIP_CONTENT_TAGS:
-            if tag not in _VOID_TAGS:
-                self._skip_depth += 1
-            return
-        if self._skip_depth:
-            return
-        if tag not in _INLINE_TAGS:
-            self._text(" ")
-        if tag == "a":
-            self._close_link()  # <a> cannot nest: a new one ends the previous one
-            values = {name.lower(): (value or "") for name, value in attrs if name}
-            href = values.get("href")
-            if href is not None:
-                self._link = _Link(href=href.strip(), rel=values.get("rel", ""))
-        elif tag == "img":
-            self.images += 1
-            if self._link is not None:
-                alt = next((value for name, value in attrs if name and name.lower() == "alt" and value), "")
-                if alt:
-                    self._link.alt.append(alt)
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag not in _VOID_TAGS:
-            self.handle_endtag(tag)
-
-    def handle_endtag(self, tag):
-        if tag in _SKIP_CONTENT_TAGS:
-            if self._skip_depth:
-                self._skip_depth -= 1
-            return
-        if tag == "a" and not self._skip_depth:
-            self._close_link()
-        elif tag not in _INLINE_TAGS and not self._skip_depth:
-            self._text(" ")
-
-    def handle_data(self, data):
-        if not self._skip_depth:
-            self._text(data)
-
-    def close(self):
-        try:
-            super().close()
-        except Exception:  # a malformed tail must not lose what was parsed
-            pass
-        self._close_link()
-
-    # -- helpers
-    def _text(self, data):
-        self.chunks.append(data)
-        if self._link is not None:
-            self._link.parts.append(data)
-
-    def _close_link(self):
-        if self._link is not None:
-            self.links.append(self._link)
-            self._link = None
-
-    @property
-    def text(self) -> str:
-        return "".join(self.chunks)
-
-
-def _extract(html: str | None) -> _Extractor:
-    parser = _Extractor()
-    if html:
-        try:
-            parser.feed(str(html))
-        except Exception:  # html.parser can still assert on exotic markup; keep what we have
-            pass
-    parser.close()
-    return parser
+    `text` is what the token adds to the visible text: a text token's decoded characters, " " for
+    a tag that separates words, '' for an inline one. Comments and doctypes add nothing and are
+    left out. Joined, the texts are the visible text. A tag left open at the end of `html` comes
+    last, as text with `None` for its token, so that plain text such as "a<b" keeps its words.
+    """
+    source = str(html or "")
+    skip_depth, position = 0, 0
+    for token in tokens(source):
+        position = token.end
+        if token.name in _SKIP_CONTENT_TAGS:
+            if token.kind == START and token.name not in VOID_ELEMENTS:
+                skip_depth += 1
+            elif token.kind == END and skip_depth:
+                skip_depth -= 1
+        elif skip_depth or token.kind == COMMENT:
+            continue
+        elif token.kind == TEXT:
+            yield token, unescape(source[token.start : token.end])
+        else:
+            yield token, "" if token.name in _INLINE_TAGS else " "
+    if position < len(source) and not skip_depth:
+        yield None, unescape(source[position:])
 
 
 # A run of word characters (`\w+`) that is not made only of underscores (which are "punctuation" here).
 _WORD_RE = re.compile(r"\w*[^\W_]\w*")
 
 
-def _tokens(text: str) -> list[str]:
+def text_words(text: str) -> list[str]:
+    """The lowercase word tokens of plain text (NFKC-normalised, case-folded)."""
     return _WORD_RE.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
 def normalize_words(text_or_html: str | None) -> list[str]:
     """Return the lowercase word tokens of plain text or HTML.
 
-    Tags are removed with `html.parser` (block tags separate words, inline ones do not), entities are
+    Tags are removed with core/html.py (block tags separate words, inline ones do not), entities are
     decoded, script/style content is dropped, text is NFKC-normalised and case-folded, and tokens are
     Unicode `\\w+` runs; runs made only of underscores are dropped. Plain text and the same content as
     HTML give the same words.
     """
     if not text_or_html:
         return []
-    return _tokens(_extract(text_or_html).text)
+    return text_words("".join(text for _token, text in visible_text(text_or_html)))
 
 
 # ---------------------------------------------------------------------------

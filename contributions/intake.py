@@ -6,11 +6,13 @@ The caller stores the result (`Submission.report`, contributions/workflow.py).
 """
 
 import re
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
 from core.hosts import AFFILIATE_HOSTS, SHORTENER_HOSTS, listed_domain, normalize_host
+from core.html import START, TEXT, attributes
 
-from .fingerprints import _extract, _Link, _tokens
+from .fingerprints import text_words, visible_text
 
 AFFILIATE_PARAMS = frozenset(
     {"aff", "aff_id", "affid", "aff_sub", "affiliate", "affiliate_id", "affiliateid", "ref", "ref_id", "irclickid",
@@ -40,6 +42,44 @@ _MAX_ANCHOR_IN_SIGNAL = 80
 _FAILED_VERDICTS = frozenset({"fail", "failed", "softfail", "permerror", "hardfail"})
 
 
+@dataclass
+class _Link:
+    href: str
+    rel: str = ""
+    parts: list[str] = field(default_factory=list)
+    alt: list[str] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        text = " ".join("".join(self.parts).split())
+        return text or " ".join(" ".join(self.alt).split())
+
+
+def _extract(html):
+    """(visible text, links with their anchor text, number of <img>) of `html`. Never raises on odd markup."""
+    chunks, links, images, link = [], [], 0, None
+    for token, text in visible_text(html):
+        chunks.append(text)
+        if link is not None:
+            link.parts.append(text)
+        if token is None or token.kind == TEXT:
+            continue
+        if token.name == "a":
+            if link is not None:  # </a> ends a link, and so does a new <a>: they cannot nest
+                links.append(link)
+                link = None
+            href = attributes(token).get("href") if token.kind == START else None
+            if href is not None:
+                link = _Link(href=href.strip(), rel=attributes(token).get("rel", ""))
+        elif token.name == "img" and token.kind == START:
+            images += 1
+            if link is not None and (alt := attributes(token).get("alt")):
+                link.alt.append(alt)
+    if link is not None:
+        links.append(link)
+    return "".join(chunks), links, images
+
+
 def _affiliate_reason(host: str, path: str, query: str, rel: str) -> str:
     """Why a link looks like an affiliate link ('' if it does not)."""
     if network := listed_domain(host, AFFILIATE_HOSTS):
@@ -63,7 +103,7 @@ def _affiliate_reason(host: str, path: str, query: str, rel: str) -> str:
 
 def _anchor_is_stuffed(anchor: str) -> bool:
     """True when anchor text is long and mostly sales keywords ("best cheap vpn deals 2026")."""
-    words = _tokens(anchor)
+    words = text_words(anchor)
     n = len(words)
     if n < 3:
         return False
@@ -141,22 +181,22 @@ def intake_report(
     subdomains as internal; relative links are always internal. javascript:/data: and other non-web
     hrefs are ignored. Malformed HTML never raises.
     """
-    parser = _extract(html)
-    words = _tokens(parser.text)
+    text, found_links, inline_images = _extract(html)
+    words = text_words(text)
     word_count = len(words)
     site = normalize_host(site_host, url=True)
 
-    links = [info for link in parser.links if (info := _analyse_link(link, site)) is not None]
+    links = [info for link in found_links if (info := _analyse_link(link, site)) is not None]
 
     # The same anchor text on several links is a classic of paid link placement.
     anchor_uses: dict[str, int] = {}
     for info in links:
-        key = " ".join(_tokens(info["anchor"]))
+        key = " ".join(text_words(info["anchor"]))
         if len(key.split()) >= 2 and key not in _GENERIC_ANCHORS:
             anchor_uses[key] = anchor_uses.get(key, 0) + 1
     repeated = {key for key, uses in anchor_uses.items() if uses > 1}
     for info in links:
-        if " ".join(_tokens(info["anchor"])) in repeated:
+        if " ".join(text_words(info["anchor"])) in repeated:
             info["repeated_anchor"] = True
             info["keyword_stuffed"] = True
 
@@ -188,7 +228,7 @@ def intake_report(
             signals.append(f"anchor text {_quote(info['anchor'])} looks keyword-stuffed")
     seen_repeated = set()
     for info in links:
-        key = " ".join(_tokens(info["anchor"]))
+        key = " ".join(text_words(info["anchor"]))
         if info["repeated_anchor"] and key not in seen_repeated:
             seen_repeated.add(key)
             signals.append(f"anchor text {_quote(info['anchor'])} is used on {anchor_uses[key]} links")
@@ -202,7 +242,7 @@ def intake_report(
     return {
         "word_count": word_count,
         "image_count": int(image_count or 0),
-        "inline_image_count": parser.images,
+        "inline_image_count": inline_images,
         "links": links,
         "links_per_100_words": density,
         "external_domains": external_domains,

@@ -105,6 +105,19 @@ def test_normalize_words(source, words):
     assert normalize_words(source) == words
 
 
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("<script/>var hidden = 1;</script><p>shown</p>", ["shown"]),  # "/>" does not end a <script>
+        ("<xmp><b>bold</b></xmp>", ["b", "bold", "b"]),  # <xmp> shows its markup as text
+        ("<p>shown</p><!-- a comment left open hides the rest", ["shown"]),
+        ("Why a<b holds", ["why", "a", "b", "holds"]),  # a tag left open at the end: the end of plain text
+    ],
+)
+def test_words_as_a_browser_reads_the_html(source, words):
+    assert normalize_words(source) == words
+
+
 def test_shingles():
     words = "a b c d e f g".split()
     assert shingles(words) == {"a b c d e", "b c d e f", "c d e f g"}

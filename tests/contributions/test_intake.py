@@ -285,6 +285,18 @@ def test_image_links_use_alt_text_and_inline_images_are_counted():
     assert report["inline_image_count"] == 2
 
 
+def test_links_as_a_browser_reads_them():
+    """ "/>" does not end an <a>, and the first of two hrefs is the one a browser follows."""
+    report = intake_report(
+        "<p><a href='https://a.example/'/>the first</a> and "
+        "<a href='https://b.example/' href='https://c.example/'>the second</a></p>"
+    )
+    assert [(info["url"], info["anchor"]) for info in report["links"]] == [
+        ("https://a.example/", "the first"),
+        ("https://b.example/", "the second"),
+    ]
+
+
 @pytest.mark.parametrize(
     "html",
     [
