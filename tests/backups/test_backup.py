@@ -29,7 +29,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from backups import archive
+from backups import archive, database, media
 from blog.models import Article
 from core.storage import private_storage
 from tests.factories import ArticleFactory
@@ -323,7 +323,7 @@ def assert_untouched(article):
     assert Article.objects.count() == 1
     with default_storage.open("articles/restored.png") as stored:
         assert stored.read() == b"current picture bytes"
-    assert archive.media_names(default_storage) == ["articles/restored.png"]
+    assert media.media_names(default_storage) == ["articles/restored.png"]
 
 
 def test_restore_refuses_an_archive_of_the_other_engine(current, tmp_path):
@@ -333,7 +333,7 @@ def test_restore_refuses_an_archive_of_the_other_engine(current, tmp_path):
     with pytest.raises(CommandError) as refused:
         call_command("restore", str(path), interactive=False)
 
-    names = archive.ENGINE_NAMES
+    names = database.ENGINE_NAMES
     assert f"The archive holds a {names[other]} database ({ENGINES[other]})" in str(refused.value)
     assert f"the configured database is {names[connection.vendor]}" in str(refused.value)
     assert_untouched(current)
@@ -451,32 +451,6 @@ def test_restore_asks_first_and_an_answer_other_than_yes_changes_nothing(current
 # Which files a backup holds
 
 
-class Bucket:
-    """Stands in for django-storages' S3Storage: a bucket and a folder in it."""
-
-    def __init__(self, bucket_name, location=""):
-        self.bucket_name, self.location = bucket_name, location
-
-
-def test_a_storage_inside_another_storage_is_left_out_of_the_outer_one():
-    # Production without AWS_PRIVATE_BUCKET_NAME: private files under "private/" in the media bucket.
-    assert archive.nested_folders({"default": Bucket("media"), "private": Bucket("media", "private")}) == {
-        "default": ["private"],
-        "private": [],
-    }
-    assert archive.nested_folders(
-        {"default": Bucket("media", "site-a"), "private": Bucket("media", "site-a/private")}
-    ) == {"default": ["private"], "private": []}
-    # A private bucket of its own, or another site's folder: nothing nested.
-    assert archive.nested_folders({"default": Bucket("media"), "private": Bucket("private-media")}) == {
-        "default": [],
-        "private": [],
-    }
-    assert archive.nested_folders(
-        {"default": Bucket("media", "site-a"), "private": Bucket("media", "site-b/private")}
-    ) == {"default": [], "private": []}
-
-
 def test_private_files_inside_the_media_folder_are_archived_once_under_their_own_storage(
     transactional_db, settings, tmp_path
 ):
@@ -518,40 +492,3 @@ def test_an_interrupted_backup_leaves_no_archive_behind(transactional_db, tmp_pa
         call_command("backup", output=folder)
 
     assert list(folder.iterdir()) == []  # neither an archive nor its .partial file or work folder
-
-
-def fake_tool(folder, name, version):
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    path.write_text(f"#!/bin/sh\necho '{name} (PostgreSQL) {version} (fake)'\n")
-    path.chmod(0o755)
-    return path
-
-
-def test_a_pg_dump_older_than_the_server_is_refused_with_the_versions(tmp_path, monkeypatch):
-    fake_tool(tmp_path / "bin", "pg_dump", "12.3")
-    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
-    monkeypatch.setattr(archive, "PG_BIN_GLOB", str(tmp_path / "lib" / "*" / "bin"))
-
-    too_old = r"pg_dump 15 or newer is needed .* found only .*/bin/pg_dump \(version 12\)"
-    with pytest.raises(CommandError, match=too_old):
-        archive.pg_tool("pg_dump", 15)
-
-
-def test_a_newer_pg_dump_is_taken_from_the_installed_versions(tmp_path, monkeypatch):
-    fake_tool(tmp_path / "bin", "pg_dump", "12.3")
-    fake_tool(tmp_path / "lib" / "14" / "bin", "pg_dump", "14.9")
-    newest = fake_tool(tmp_path / "lib" / "16" / "bin", "pg_dump", "16.2")
-    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
-    monkeypatch.setattr(archive, "PG_BIN_GLOB", str(tmp_path / "lib" / "*" / "bin"))
-
-    assert archive.pg_tool("pg_dump", 15) == (str(newest), 16)
-
-
-def test_a_missing_pg_dump_is_a_clear_error(tmp_path, monkeypatch):
-    (tmp_path / "empty").mkdir()
-    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    monkeypatch.setattr(archive, "PG_BIN_GLOB", str(tmp_path / "lib" / "*" / "bin"))
-
-    with pytest.raises(CommandError, match="pg_dump was not found on PATH or in .*: install PostgreSQL's client"):
-        archive.pg_tool("pg_dump", 15)

@@ -8,7 +8,9 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from backups.archive import ENGINE_NAMES, file_storages, write_archive
+from backups.archive import write_archive
+from backups.database import ENGINE_NAMES
+from backups.media import file_storages
 
 
 def default_folder():

@@ -9,17 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
-from backups.archive import (
-    ENGINE_NAMES,
-    Archive,
-    all_media_names,
-    extra_tables,
-    file_storages,
-    restore_database,
-    restore_media,
-    vendor_of,
-    verify,
-)
+from backups.archive import Archive, verify
+from backups.database import ENGINE_NAMES, extra_tables, restore_database, vendor_of
+from backups.media import all_media_names, file_storages, restore_media
 from pagecache.cache import invalidate
 
 
