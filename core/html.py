@@ -148,3 +148,14 @@ def start_tags(source: str, *names: str):
     for token in tokens(source):
         if token.kind == START and (not wanted or token.name in wanted):
             yield token
+
+
+def attribute_spans(token: Token):
+    """(lowercased name, start, end) of each attribute of a start tag, in order, duplicates included.
+
+    `source[start:end]` is the attribute as written, its value included; the offsets index
+    the source, as the token's do, so a scanner can rewrite one attribute in place.
+    """
+    offset = token.end - 1 - len(token.raw_attrs)  # the attributes end just before the tag's ">"
+    for match in _ATTRIBUTE_PARTS.finditer(token.raw_attrs):
+        yield match.group("name").lower(), offset + match.start(), offset + match.end()
