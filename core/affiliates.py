@@ -16,10 +16,10 @@ article when the patterns change.
 import re
 from dataclasses import dataclass
 from html import escape
-from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlsplit
 
 from .hosts import normalize_host
+from .html import attribute_spans, attributes, start_tags
 
 AFFILIATE_REL = ("sponsored", "nofollow", "noopener")
 
@@ -101,29 +101,11 @@ def is_affiliate_url(url, patterns):
     return any(pattern.matches(host, params) for pattern in patterns)
 
 
-class _LinkFinder(HTMLParser):
-    """Collects each <a href> start tag: its offset in the source, its raw text, its attributes."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.links = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "a":
-            self.links.append((self.getpos(), self.get_starttag_text(), attrs))
-
-    handle_startendtag = handle_starttag
-
-
 def _links(html):
-    """(start, raw start tag, href, rel) for every link in `html`, in document order."""
-    finder = _LinkFinder()
-    finder.feed(html)
-    finder.close()
-    line_starts = [0] + [match.end() for match in re.finditer("\n", html)]
-    for (line, column), raw, attrs in finder.links:
-        attrs = dict(reversed(attrs))  # the first of duplicated attributes wins, as in browsers
-        yield line_starts[line - 1] + column, raw, attrs.get("href") or "", attrs.get("rel") or ""
+    """(start tag token, href, rel) for every <a> in `html`, in document order (core/html.py)."""
+    for token in start_tags(html, "a"):
+        attrs = attributes(token)
+        yield token, attrs.get("href", ""), attrs.get("rel", "")
 
 
 def find_affiliate_links(html, patterns):
@@ -131,25 +113,24 @@ def find_affiliate_links(html, patterns):
     found = []
     if not html or not patterns:
         return found
-    for _start, _raw, href, _rel in _links(html):
+    for _token, href, _rel in _links(html):
         if href not in found and is_affiliate_url(href, patterns):
             found.append(href)
     return found
 
 
-# An attribute inside a start tag, as html.parser reads it.
-_ATTRIBUTE = re.compile(r"""(?P<name>[^\s"'>/=]+)(?:\s*=\s*(?P<value>"[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
-
-
-def _with_rel(raw_tag, rel):
-    """`raw_tag` (an <a ...> start tag) with its rel attribute set to `rel`; all else unchanged."""
+def _with_rel(html, token, rel):
+    """The <a> start tag `token` of `html` with its rel attribute set to `rel`; all else as written."""
     new = f'rel="{escape(rel)}"'
-    body_start = 2  # after "<a"
-    for match in _ATTRIBUTE.finditer(raw_tag, body_start):
-        if match.group("name").lower() == "rel":
-            return raw_tag[: match.start()] + new + raw_tag[match.end() :]
-    end = len(raw_tag) - 2 if raw_tag.endswith("/>") else len(raw_tag) - 1
-    return raw_tag[:end].rstrip() + " " + new + raw_tag[end:]
+    spans = list(attribute_spans(token))
+    for name, start, end in spans:
+        if name == "rel":  # the first one: the one browsers read
+            return html[token.start : start] + new + html[end : token.end]
+    raw = html[token.start : token.end]
+    # Before a closing "/>", unless that "/" ends an unquoted value (<a href=/x/>).
+    attributes_end = spans[-1][2] - token.start if spans else 2
+    end = len(raw) - 2 if raw.endswith("/>") and len(raw) - 2 >= attributes_end else len(raw) - 1
+    return raw[:end].rstrip() + " " + new + raw[end:]
 
 
 def merge_rel(existing):
@@ -170,12 +151,12 @@ def mark_affiliate_links(html, patterns):
     if not html or not patterns:
         return html or "", []
     pieces, matched, position = [], [], 0
-    for start, raw, href, rel in _links(html):
+    for token, href, rel in _links(html):
         if not is_affiliate_url(href, patterns):
             continue
         if href not in matched:
             matched.append(href)
-        pieces += [html[position:start], _with_rel(raw, merge_rel(rel))]
-        position = start + len(raw)
+        pieces += [html[position : token.start], _with_rel(html, token, merge_rel(rel))]
+        position = token.end
     pieces.append(html[position:])
     return "".join(pieces), matched
