@@ -12,7 +12,7 @@ from contributions import emails
 from contributions.emails import Refusal, parse_message
 from core.sanitizer import sanitize_html
 
-from .docx_factory import make_docx
+from ..docx_factory import make_docx
 
 BODY = "A paragraph about batteries that is long enough to count as a real guest post body. " * 3
 

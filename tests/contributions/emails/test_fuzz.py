@@ -33,7 +33,7 @@ from contributions.uploads import ProcessedImage
 from core.sanitizer import sanitize_html
 from tests.core.html_safety import policy_violations
 
-from . import email_factory as factory
+from .. import email_factory as factory
 
 REFUSAL_CODES = {"too_large", "not_an_email", "no_body"}
 # The email package itself gave up (too deep for its recursive parser, or a bug of its own): accepted.
