@@ -8,48 +8,41 @@ article never ends on an invitation followed by "Continue reading below".
 """
 
 import base64
-from html.parser import HTMLParser
+from html import unescape
 
-# Elements that never have content or an end tag.
-VOID_ELEMENTS = {
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
-}  # fmt: skip
+from core.html import END, START, TEXT, VOID_ELEMENTS, attribute_spans, tokens
 
 
-class _ParagraphEnds(HTMLParser):
-    """Records where each non-empty top-level </p> ends, as (line, column) after the tag."""
+def _closes_itself(token):
+    """A start tag such as "<span/>"; not "<a href=/x/>", whose slash is its href's."""
+    spans = list(attribute_spans(token))
+    return token.self_closing and not (spans and spans[-1][2] == token.end - 1)
 
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.stack = []
-        self.ends = []
-        self.has_content = False
 
-    def handle_starttag(self, tag, attrs):
-        if tag in VOID_ELEMENTS:
-            if tag != "br" and self.stack and self.stack[0] == "p":
-                self.has_content = True  # an image is content; a line break alone is not
-            return
-        if not self.stack and tag == "p":
-            self.has_content = False
-        self.stack.append(tag)
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag not in VOID_ELEMENTS and self.stack and self.stack[-1] == tag:
-            self.stack.pop()  # "<span/>": nothing inside it
-
-    def handle_endtag(self, tag):
-        if tag not in self.stack:
-            return  # a stray end tag changes nothing
-        while self.stack.pop() != tag:
-            pass
-        if tag == "p" and not self.stack and self.has_content:
-            self.ends.append(self.getpos())
-
-    def handle_data(self, data):
-        if self.stack and self.stack[0] == "p" and data.strip():
-            self.has_content = True
+def _paragraph_ends(html):
+    """The offset just after each non-empty top-level </p> of `html` (core/html.py's tokens)."""
+    stack, ends, has_content = [], [], False
+    for token in tokens(html):
+        tag = token.name
+        if token.kind == START:
+            if tag in VOID_ELEMENTS:
+                if tag != "br" and stack and stack[0] == "p":
+                    has_content = True  # an image is content; a line break alone is not
+                continue
+            if not stack and tag == "p":
+                has_content = False
+            if not _closes_itself(token):  # "<span/>": nothing inside it
+                stack.append(tag)
+        elif token.kind == END:
+            if tag not in stack:
+                continue  # a stray end tag changes nothing
+            while stack.pop() != tag:
+                pass
+            if tag == "p" and not stack and has_content:
+                ends.append(token.end)
+        elif token.kind == TEXT and stack and stack[0] == "p" and unescape(html[token.start : token.end]).strip():
+            has_content = True
+    return ends
 
 
 def split_after_paragraph(html, n):
@@ -62,17 +55,10 @@ def split_after_paragraph(html, n):
     html = html or ""
     if n < 1:
         return html, ""
-    parser = _ParagraphEnds()
-    parser.feed(html)
-    parser.close()
-    if len(parser.ends) < n:
+    ends = _paragraph_ends(html)
+    if len(ends) < n:
         return html, ""
-    line, column = parser.ends[n - 1]
-    line_start = 0
-    for _line in range(line - 1):
-        line_start = html.index("\n", line_start) + 1
-    split = html.index(">", line_start + column) + 1  # getpos() is the start of "</p>"
-    before, after = html[:split], html[split:]
+    before, after = html[: ends[n - 1]], html[ends[n - 1] :]
     if not after.strip():
         return html, ""
     return before, after
