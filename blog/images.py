@@ -38,6 +38,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from core import imaging
+from core.html import attributes, start_tags
 
 from .invalidation import update_articles
 from .models import Article
@@ -143,10 +144,9 @@ def _parse_attributes(match):
 
 
 def _img_tags(html):
-    """The attributes of each <img> of sanitized `html`."""
-    for match in _START_TAG.finditer(html or ""):
-        if match.group(1).lower() == "img":
-            yield _parse_attributes(match)
+    """The attributes of each <img> of `html`, as core/html.py reads them."""
+    for token in start_tags(html or "", "img"):
+        yield attributes(token)
 
 
 def image_names(article):
