@@ -12,6 +12,8 @@ from html import unescape
 
 import nh3
 
+from .html import TEXT, tokens
+
 ALLOWED_TAGS = {
     "p", "br", "hr",
     "h2", "h3", "h4",
@@ -126,14 +128,20 @@ PROSE_EXTENSIONS = {
 }
 
 
-_ANY_TAG = re.compile(r"<[^>]*>")
 # Tags that separate words; inline ones (<strong>, <a>, …) do not: "<strong>lots</strong>." is "lots.".
-_BREAKING_TAG = re.compile(
-    r"</?(?:p|br|hr|h[1-6]|ul|ol|li|blockquote|figure|figcaption|img|pre|table|thead|tbody|tr|th|td)\b[^>]*>",
-    re.IGNORECASE,
-)
+_BREAKING_TAGS = frozenset(
+    {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "figure", "figcaption",
+     "img", "pre", "table", "thead", "tbody", "tr", "th", "td"}
+)  # fmt: skip
 
 
 def plain_text(html: str | None) -> str:
     """The text of sanitized HTML: blocks do not run together, inline tags go, entities are decoded."""
-    return " ".join(unescape(_ANY_TAG.sub("", _BREAKING_TAG.sub(" ", html or ""))).split())
+    html = html or ""
+    pieces = []
+    for token in tokens(html):
+        if token.kind == TEXT:
+            pieces.append(html[token.start : token.end])
+        elif token.name in _BREAKING_TAGS:
+            pieces.append(" ")
+    return " ".join(unescape("".join(pieces)).split())
