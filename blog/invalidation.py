@@ -14,7 +14,7 @@ Article pages also carry their own tags' `tag(pk)`: their related articles come 
 
 Every write of articles refreshes the pages through this module: a save through
 blog/receivers.py (`article_saved`, `article_deleted`), a write without save() through
-`update_articles` (or `articles_changed` after a bulk_update).
+`update_articles` (or, after a write in batches, `articles_changed` / `articles_rendered_anew`).
 """
 
 from datetime import datetime
@@ -141,8 +141,14 @@ def update_articles(pks, *, everywhere=True, **fields):
     if everywhere:
         articles_changed(pks)
     else:
-        pages.invalidate([tags.article(pk) for pk in pks])
+        articles_rendered_anew(pks)
     return count
+
+
+def articles_rendered_anew(pks):
+    """Articles that render differently where they are shown (their image renditions): only the
+    pages that render them (their tag), not the listings they belong to."""
+    pages.invalidate([tags.article(pk) for pk in pks])
 
 
 def articles_changed(pks):

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import CharField, Count, OuterRef, Subquery
 from django.db.models.functions import Cast, Coalesce
 
-from blog.invalidation import articles_changed
+from blog.invalidation import update_articles
 from blog.models import Article
 
 from . import notifications
@@ -39,8 +39,8 @@ def recount(ids):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    Article.objects.filter(pk__in=ids).update(comment_count=Coalesce(Subquery(published), 0))
-    articles_changed(ids)  # their pages show the comments, listings the counts
+    # Their pages show the comments, listings the counts: update_articles refreshes both.
+    update_articles(ids, comment_count=Coalesce(Subquery(published), 0))
 
 
 @transaction.atomic

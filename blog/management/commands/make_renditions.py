@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from blog.images import image_names, make_article_renditions
-from blog.invalidation import articles_changed
+from blog.invalidation import articles_rendered_anew
 from blog.models import Article
 
 # The page cache is told in batches: one purge of the HTTP caches per batch, not per article.
@@ -44,9 +44,9 @@ class Command(BaseCommand):
                 changed += 1
                 pending.append(article.pk)
             if len(pending) >= INVALIDATE_EVERY:
-                articles_changed(pending)
+                articles_rendered_anew(pending)
                 pending = []
             if verbosity >= 2:
                 self.stdout.write(f"{article.pk}: {len(renditions or {})} of {len(names)} images")
-        articles_changed(pending)
+        articles_rendered_anew(pending)
         self.stdout.write(self.style.SUCCESS(f"Renditions checked for {checked} articles; {changed} maps changed."))
