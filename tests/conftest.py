@@ -1,4 +1,8 @@
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -8,6 +12,9 @@ from PIL import Image
 
 from pagecache.cache import local_copies, remembered_copies
 from tests.factories import AuthorFactory, UserFactory
+from tests.services import HANG_SECONDS, once_per_run
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
@@ -73,6 +80,49 @@ def make_image_file(name="photo.png", size=(800, 450), color=(30, 90, 200), fmt=
 @pytest.fixture
 def image_file():
     return make_image_file()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """A SQLite database file with every migration applied, made once for the whole run (the
+    migrations take seconds): tests that run `manage.py` or a server in child processes copy it
+    instead of migrating a database of their own. Never written to: copy it first.
+
+    Migrated with the test settings; the schema and the data migrations' rows (the Editors group,
+    the standard pages) do not depend on the settings module."""
+
+    def migrate(folder):
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "BYLINE_"))}
+        env.update(DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}")
+        result = subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=HANG_SECONDS,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    return once_per_run(tmp_path_factory, "migrated-sqlite", migrate) / "db.sqlite3"
+
+
+# Fixtures that start a real service or run the site in child processes: a test using one takes
+# seconds, not milliseconds, and is marked `slow` (`-m "not slow"` leaves them out of a quick run).
+SLOW_FIXTURES = {
+    "live_server",  # pytest-django's threaded server (the browser tests, Varnish in front of the site)
+    "migrated_sqlite",  # manage.py commands or runserver in child processes
+    "static_root",  # production settings in child processes (tests/config)
+    "dovecot_server",  # tests/contributions
+    "varnish",  # tests/pagecache
+    "nginx",  # tests/deploy
+    "scratch_postgres",  # tests/backups
+}
+
+
+def pytest_itemcollected(item):
+    if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        item.add_marker(pytest.mark.slow)
 
 
 def _database_order(item):

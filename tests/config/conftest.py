@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.services import HANG_SECONDS
+from tests.services import HANG_SECONDS, once_per_run
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_KEY = "production-test-" + "x" * 40
@@ -41,12 +41,15 @@ def manage(*args, env):
 
 @pytest.fixture(scope="session")
 def static_root(tmp_path_factory):
-    """collectstatic once for the session with production settings (hashed, compressed files).
+    """collectstatic once for the whole run (every xdist worker shares it) with production
+    settings (hashed, compressed files). Read only.
 
     Production settings need it before anything loads the URLconf: core/urls.py resolves a
     static file's hashed name at import time."""
-    path = tmp_path_factory.mktemp("staticfiles")
-    result = manage("collectstatic", "--noinput", "-v", "0", env=production_env(DJANGO_STATIC_ROOT=str(path)))
-    assert result.returncode == 0, result.stderr
-    assert (path / "staticfiles.json").is_file()
-    return path
+
+    def collectstatic(path):
+        result = manage("collectstatic", "--noinput", "-v", "0", env=production_env(DJANGO_STATIC_ROOT=str(path)))
+        assert result.returncode == 0, result.stderr
+        assert (path / "staticfiles.json").is_file()
+
+    return once_per_run(tmp_path_factory, "staticfiles", collectstatic)

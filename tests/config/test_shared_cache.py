@@ -2,6 +2,7 @@
 cache (files next to the database), so what a command changes shows on the running site at once."""
 
 import http.client
+import shutil
 import subprocess
 import sys
 import time
@@ -24,8 +25,10 @@ def get(port, path):
 
 
 @pytest.fixture
-def site(tmp_path):
-    """Environment of `make run` (local settings, no Redis) on a database of its own."""
+def site(tmp_path, migrated_sqlite):
+    """Environment of `make run` (local settings, no Redis) on a database of its own: a copy of the
+    run's migrated one (tests/conftest.py)."""
+    shutil.copyfile(migrated_sqlite, tmp_path / "db.sqlite3")
     env = production_env(
         DJANGO_SETTINGS_MODULE="config.settings.local",
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
@@ -40,7 +43,6 @@ def site(tmp_path):
         assert result.returncode == 0, result.stdout + result.stderr
         return result.stdout
 
-    manage("migrate", "--noinput", "-v", "0")
     return env, manage
 
 

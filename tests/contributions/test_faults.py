@@ -115,22 +115,10 @@ class Site:
         return sorted(to for (to,) in rows)
 
 
-@pytest.fixture(scope="module")
-def migrated_db(tmp_path_factory):
-    """A migrated database, made once per module; each test works on a copy."""
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "BYLINE_"))}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=f"sqlite:///{path}")
-    result = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr
-    return path
-
-
 @pytest.fixture
-def site(tmp_path, migrated_db):
-    return Site(tmp_path, migrated_db)
+def site(tmp_path, migrated_sqlite):
+    """A site on a copy of the run's migrated database (tests/conftest.py)."""
+    return Site(tmp_path, migrated_sqlite)
 
 
 def expected_titles(count):
