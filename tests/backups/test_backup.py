@@ -193,6 +193,7 @@ def round_trip(site, vendor):
     assert set(media_after) == set(media_before) | set(media_changed)
 
 
+@pytest.mark.slow  # the real commands in child processes
 def test_sqlite_round_trip(tmp_path):
     round_trip(Site(tmp_path, f"sqlite:///{tmp_path / 'byline.sqlite3'}"), "sqlite")
 
@@ -242,6 +243,7 @@ def test_postgresql_round_trip(tmp_path, scratch_postgres):
     round_trip(Site(tmp_path, scratch_postgres), "postgresql")
 
 
+@pytest.mark.slow  # the real commands in child processes
 @pytest.mark.parametrize(
     "purger",
     [

@@ -12,7 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .conftest import READ_NAMES, READ_PREFIXES, ROOT
+
+pytestmark = pytest.mark.slow  # `make` and manage.py in child processes
 
 # Run inside the server's environment; prints what the pages answered as JSON.
 SCRIPT = """

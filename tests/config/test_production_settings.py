@@ -7,6 +7,8 @@ import pytest
 
 from .conftest import production_env, run
 
+pytestmark = pytest.mark.slow  # production settings in child processes
+
 # Prints the settings these tests look at, as JSON.
 SHOW_SETTINGS = """
 import json, django
