@@ -1,15 +1,22 @@
 """core/cache.py: Django's Redis cache, with one Redis client per connection pool (the local Redis)."""
 
+import uuid
+
 import pytest
+import redis
 
 from core.cache import RedisCache
 
 
 @pytest.fixture
 def redis_cache():
-    cache = RedisCache("redis://127.0.0.1:6379/12", {"KEY_PREFIX": "byline-test-cache"})
+    cache = RedisCache("redis://127.0.0.1:6379/12", {"KEY_PREFIX": f"byline-test-cache-{uuid.uuid4().hex}"})
     yield cache
-    cache.clear()
+    # Only this test's keys: clear() empties the whole Redis database, which tests running at the
+    # same time in other processes (pytest-xdist, tests/core/test_cache_outage.py) also use.
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/12")
+    for key in client.scan_iter(f"{cache.key_prefix}:*"):
+        client.delete(key)
 
 
 def test_the_client_is_built_once(redis_cache):
