@@ -12,6 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 from backups.archive import Archive, verify
 from backups.database import ENGINE_NAMES, extra_tables, restore_database, vendor_of
 from backups.media import all_media_names, file_storages, restore_media
+from core import cachetags
 from pagecache.cache import invalidate
 
 
@@ -27,11 +28,11 @@ def forget_cached_pages():
     """Cached pages and page parts show the data from before the restore: drop them all.
 
     Clears the configured cache (with REDIS_URL, its whole Redis database), and invalidates the
-    "site" tag every cached page carries, which also purges Varnish or the CDN when configured.
+    SITE tag every cached page carries, which also purges Varnish or the CDN when configured.
     App servers that use the local-memory cache keep their copies until they restart.
     """
     cache.clear()
-    invalidate({"site", "list", "sidebar"})
+    invalidate({cachetags.SITE, cachetags.LIST, cachetags.SIDEBAR})
 
 
 class Command(BaseCommand):
