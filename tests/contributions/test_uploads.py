@@ -5,7 +5,7 @@ import mammoth
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import ExifTags, Image
+from PIL import Image
 
 from contributions import uploads
 from contributions.uploads import (
@@ -20,21 +20,9 @@ from contributions.uploads import (
 from core import imaging
 from core.sanitizer import sanitize_html
 from tests.contributions.docx_factory import Bold, Heading, Link, Picture, make_docx
+from tests.core.test_imaging import encode, gps_exif, photo  # the cleaner's own test images
 
 # --- helpers ----------------------------------------------------------------------------------------------
-
-
-def encode(img, fmt, **options):
-    buffer = io.BytesIO()
-    img.save(buffer, fmt, **options)
-    return buffer.getvalue()
-
-
-def photo(size=(64, 48)):
-    """A small image with detail (a gradient and a block), so lossy formats have something to encode."""
-    img = Image.linear_gradient("L").resize(size).convert("RGB")
-    img.paste((200, 30, 30), (0, 0, size[0] // 2, size[1] // 2))
-    return img
 
 
 def refusal(call, *args, **kwargs):
@@ -45,19 +33,6 @@ def refusal(call, *args, **kwargs):
 
 def message(error):
     return " ".join(error.messages)
-
-
-def gps_exif():
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "PhoneMaker"
-    exif[ExifTags.Base.Model] = "Pocket 3000"
-    exif[ExifTags.Base.GPSInfo] = {
-        ExifTags.GPS.GPSLatitudeRef: "N",
-        ExifTags.GPS.GPSLatitude: (48.0, 51.0, 24.0),
-        ExifTags.GPS.GPSLongitudeRef: "E",
-        ExifTags.GPS.GPSLongitude: (2.0, 21.0, 3.0),
-    }
-    return exif
 
 
 def test_images_are_cleaned_by_core_imaging():
