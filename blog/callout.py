@@ -10,13 +10,7 @@ article never ends on an invitation followed by "Continue reading below".
 import base64
 from html import unescape
 
-from core.html import END, START, TEXT, VOID_ELEMENTS, attribute_spans, tokens
-
-
-def _closes_itself(token):
-    """A start tag such as "<span/>"; not "<a href=/x/>", whose slash is its href's."""
-    spans = list(attribute_spans(token))
-    return token.self_closing and not (spans and spans[-1][2] == token.end - 1)
+from core.html import END, START, TEXT, VOID_ELEMENTS, tokens
 
 
 def _paragraph_ends(html):
@@ -31,7 +25,7 @@ def _paragraph_ends(html):
                 continue
             if not stack and tag == "p":
                 has_content = False
-            if not _closes_itself(token):  # "<span/>": nothing inside it
+            if not token.self_closing:  # "<span/>": nothing inside it; "<a href=/x/>" is open
                 stack.append(tag)
         elif token.kind == END:
             if tag not in stack:

@@ -122,14 +122,12 @@ def find_affiliate_links(html, patterns):
 def _with_rel(html, token, rel):
     """The <a> start tag `token` of `html` with its rel attribute set to `rel`; all else as written."""
     new = f'rel="{escape(rel)}"'
-    spans = list(attribute_spans(token))
-    for name, start, end in spans:
+    for name, start, end in attribute_spans(token):
         if name == "rel":  # the first one: the one browsers read
             return html[token.start : start] + new + html[end : token.end]
     raw = html[token.start : token.end]
-    # Before a closing "/>", unless that "/" ends an unquoted value (<a href=/x/>).
-    attributes_end = spans[-1][2] - token.start if spans else 2
-    end = len(raw) - 2 if raw.endswith("/>") and len(raw) - 2 >= attributes_end else len(raw) - 1
+    # Before a closing "/>"; not before the slash that ends an unquoted href (<a href=/x/>).
+    end = len(raw) - 2 if token.self_closing else len(raw) - 1
     return raw[:end].rstrip() + " " + new + raw[end:]
 
 

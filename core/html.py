@@ -50,8 +50,16 @@ class Token(NamedTuple):
 
     @property
     def self_closing(self) -> bool:
-        """A start tag written "<name .../>" (which HTML ignores except on foreign elements)."""
-        return self.raw_attrs.endswith("/")
+        """A start tag written "<name .../>" (which HTML ignores except on foreign elements).
+
+        Not "<a href=x/>": a slash inside an unquoted value is the value's (href="x/"), as
+        in the HTML5 tokenizer; after a name, a quoted value or a space it closes the tag.
+        """
+        if not self.raw_attrs.endswith("/"):
+            return False
+        # Names and quoted values never end in "/": only an unquoted value can take it.
+        attributes_end = max((match.end() for match in _ATTRIBUTE_PARTS.finditer(self.raw_attrs)), default=0)
+        return attributes_end < len(self.raw_attrs)
 
 
 _WS = r"[\t\n\f\r ]"

@@ -24,8 +24,24 @@ class TestTokens:
     def test_names_are_lowercased_and_raw_attrs_kept(self):
         token = next(tokens('<IMG SRC="a.png" Alt=x/>'))
         assert token == Token(START, 0, 24, "img", ' SRC="a.png" Alt=x/')
-        assert token.self_closing
+        assert not token.self_closing  # the slash is Alt's value: alt="x/"
         assert not next(tokens("<p>")).self_closing
+
+    def test_self_closing_as_the_html5_tokenizer_reads_it(self):
+        def closes(source):
+            return next(tokens(source)).self_closing
+
+        # The "/" right before ">" after a tag name, an attribute name, a quoted value or a space.
+        for source in ("<br/>", "<span />", "<a hidden/>", '<a href="x"/>', "<a href='x' />", '<a href="x"//>'):
+            assert closes(source), source
+        # A "/" inside an unquoted value is the value's: <a href=x/> links to "x/".
+        for source in ("<a href=x/>", "<a href=/x/>", "<a href=/>", "<a href= />", "<img src=a.png alt=b/>"):
+            assert not closes(source), source
+            assert attributes(next(tokens(source)))["href" if source.startswith("<a") else "alt"].endswith("/")
+        # No "/" right before ">": a slash followed by a space opens an attribute name instead.
+        for source in ("<br/ >", "<p>", '<a href="x/">', "<a / href=x>"):
+            assert not closes(source), source
+        assert closes("<a href=x />")  # after the space, the "/" is no longer the value's
 
     def test_a_gt_inside_a_quoted_value_does_not_end_the_tag(self):
         source = "<a title=\"1 > 0\" href='b>c'>x</a>"
