@@ -41,11 +41,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as a script: `python bench/import_wordpress.py`
 
-from bench.load import (  # noqa: E402
+from bench.processes import (  # noqa: E402
     PYTHON,
     BenchError,
-    Harness,
-    add_service_options,
     git_commit,
     log_tail,
     now,
@@ -53,6 +51,7 @@ from bench.load import (  # noqa: E402
     stop,
     unwind_on_signals,
 )
+from bench.servers import Harness, add_service_options  # noqa: E402
 from bench.wxr import write_export  # noqa: E402
 
 # Most the peak RSS may grow from the export of N/10 items to the export of N.

@@ -33,32 +33,31 @@ request, the requests, failures, statuses and p50/p95/p99/max latency, then the 
 The exit status is 1 when a check fails. Figures go to bench/results/loadtest-<timestamp>.json.
 """
 
+# This module runs the load test (LoadTest) and is its command line. What it builds on:
+# bench/servers.py (Harness: the scratch site, database and gunicorn), bench/catalogue.py (what
+# the visitors ask for, read in the seeding child), bench/traffic.py (the posts, the rate limits,
+# the visitors' addresses, judging statuses), bench/loadtest_report.py (figures and checks) and
+# bench/server_log.py (gunicorn's errors). locust runs bench/locustfile.py, the visitors.
+
 import argparse
 import contextlib
 import datetime
 import importlib.util
 import json
-import math
 import os
 import platform
-import re
 import socket
 import sys
-from collections import Counter
-from html import unescape
-from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as a script: `python bench/loadtest.py`
 
-from bench.load import (  # noqa: E402  (needs ROOT on the path)
+from bench.loadtest_report import build_report, check_posts, print_report  # noqa: E402  (needs ROOT on the path)
+from bench.processes import (  # noqa: E402
     PYTHON,
     BenchError,
-    Harness,
-    add_service_options,
-    describe,
     git_commit,
     log_tail,
     now,
@@ -67,351 +66,11 @@ from bench.load import (  # noqa: E402  (needs ROOT on the path)
     tool_version,
     unwind_on_signals,
 )
+from bench.server_log import server_errors, shorten_traceback  # noqa: E402
+from bench.servers import Harness, add_service_options, describe  # noqa: E402
+from bench.traffic import LIFTED_LIMIT, LIMIT_SETTINGS, client_address  # noqa: E402
 
-# Where a form post goes -> the kind of thing it stores, and the model counted for it.
-POST_SCOPES = {
-    "/comments/post/": "comments",
-    "/contribute/": "submissions",
-    "/copyright/complaint/": "complaints",
-}
-# The rate-limit setting of each scope (config/settings/base.py reads them from the environment).
-LIMIT_SETTINGS = {
-    "comments": "BYLINE_COMMENTS_PER_HOUR",
-    "submissions": "BYLINE_SUBMISSIONS_PER_HOUR",
-    "complaints": "BYLINE_COMPLAINTS_PER_HOUR",
-}
-# The flooder's request names (bench/locustfile.py), one per rate limit.
-FLOOD_NAMES = {scope: f"flood: {scope}" for scope in POST_SCOPES.values()}
-# Without per-visitor addresses everyone is 127.0.0.1: limits this high are never reached.
-LIFTED_LIMIT = 1_000_000
-# Simulated visitors' addresses start at 127.1.0.1, clear of 127.0.0.1.
-FIRST_ADDRESS = 1 << 16
 LOCUST_REQUIREMENT = "locust==2.47.0"
-PERCENTILES = {"p50_ms": 50, "p95_ms": 95, "p99_ms": 99, "max_ms": 100}
-
-
-# PURE LOGIC (tests/bench/test_loadtest.py)
-
-
-def client_address(n):
-    """The n-th simulated visitor's loopback address: 127.1.0.1, 127.1.0.2, ..."""
-    n += FIRST_ADDRESS + 1
-    if n >= 1 << 24:
-        raise ValueError("no loopback address left")
-    return f"127.{n >> 16}.{(n >> 8) & 255}.{n & 255}"
-
-
-def post_scope(method, path):
-    """The scope ("comments", ...) a request stores into, or None for anything but those form posts."""
-    if method.upper() != "POST":
-        return None
-    return POST_SCOPES.get(path.split("?", 1)[0])
-
-
-def judge_status(status, expect=None):
-    """None when the status is acceptable, else why the request failed.
-
-    0 is locust's status for a connection error. `expect`, a set of statuses, is given for
-    bad input, which must be refused: anything else then fails, a 2xx or 3xx included.
-    """
-    if not status:
-        return "connection error"
-    if status >= 500:
-        return f"HTTP {status}"
-    if expect is not None and status not in expect:
-        return f"HTTP {status}, expected {'/'.join(str(s) for s in sorted(expect))}"
-    return None
-
-
-def is_accepted(status):
-    return 200 <= status < 400
-
-
-class _FormParser(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.forms = []
-        self._form = None
-        self._textarea = None
-        self._select = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = {name: value or "" for name, value in attrs}
-        if tag == "form":
-            self._form = {
-                "action": attrs.get("action", ""),
-                "method": attrs.get("method", "get").lower(),
-                "enctype": attrs.get("enctype", "application/x-www-form-urlencoded"),
-                "class": attrs.get("class", ""),
-                "fields": {},
-                "files": [],
-            }
-            self.forms.append(self._form)
-            return
-        if self._form is None:
-            return
-        fields = self._form["fields"]
-        if tag == "option" and self._select:
-            if "selected" in attrs or not fields[self._select]:
-                fields[self._select] = attrs.get("value", "")
-            return
-        if "name" not in attrs:
-            return
-        name = attrs["name"]
-        if tag == "input":
-            kind = attrs.get("type", "text").lower()
-            if kind == "file":
-                self._form["files"].append(name)
-            elif kind in ("checkbox", "radio"):
-                if "checked" in attrs:
-                    fields[name] = attrs.get("value", "on")
-            elif kind not in ("submit", "button", "image", "reset"):
-                fields[name] = attrs.get("value", "")
-        elif tag == "textarea":
-            fields[name] = ""
-            self._textarea = name
-        elif tag == "select":
-            self._select = name
-            fields[name] = ""
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-        elif tag == "textarea":
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-
-    def handle_data(self, data):
-        if self._form is not None and self._textarea:
-            self._form["fields"][self._textarea] += data
-
-
-def parse_forms(html):
-    """Every <form> of a page: action, method, enctype, class, the fields a browser would send
-    as they stand (checked boxes only, textareas' text) and the names of the file inputs."""
-    parser = _FormParser()
-    parser.feed(html)
-    parser.close()
-    return parser.forms
-
-
-def find_form(html, action):
-    """The page's form posting to `action` (a path), or None."""
-    return next((form for form in parse_forms(html) if form["action"].split("?", 1)[0] == action), None)
-
-
-_ALERT = re.compile(r'<div class="form-errors" role="alert">(.*?)</div>', re.DOTALL)
-_TAG = re.compile(r"<[^>]+>")
-
-
-def refusal_reason(html):
-    """The errors a refused form shows above it, as one line of text ("" when it shows none)."""
-    found = _ALERT.search(html or "")
-    if not found:
-        return ""
-    text = " ".join(unescape(_TAG.sub(" ", found.group(1))).split())
-    # One line per kind of refusal: what the visitor typed, quoted back, and counts are left out.
-    return re.sub(r"\d+", "N", re.sub(r"“[^”]*”", "“…”", text))[:300]
-
-
-def percentile(ordered, share):
-    """The nearest-rank percentile (`share` in 0..100) of an ascending list, or None when it is empty."""
-    if not ordered:
-        return None
-    return ordered[max(0, math.ceil(share / 100 * len(ordered)) - 1)]
-
-
-def figures(times_ms):
-    """Latency percentiles of a list of response times, in ms."""
-    ordered = sorted(times_ms)
-    return {key: percentile(ordered, share) for key, share in PERCENTILES.items()}
-
-
-def summarise(tally):
-    """The locustfile's tally -> one row per request name (requests, failures, statuses, latency)
-    and a total row with requests per second over the run."""
-    rows, everything, overall = [], [], Counter()
-    for name, entry in sorted(tally["names"].items()):
-        statuses = dict(sorted(entry["statuses"].items(), key=lambda item: int(item[0])))
-        overall.update(statuses)
-        everything.extend(entry["times_ms"])
-        rows.append(
-            {
-                "name": name,
-                "methods": entry["methods"],
-                "requests": len(entry["times_ms"]),
-                "failures": entry["failures"],
-                "statuses": statuses,
-                **figures(entry["times_ms"]),
-            }
-        )
-    seconds = (tally["last_end"] - tally["first_start"]) if everything else 0
-    total = {
-        "name": "all",
-        "requests": len(everything),
-        "failures": sum(row["failures"] for row in rows),
-        "statuses": dict(sorted(overall.items(), key=lambda item: int(item[0]))),
-        "seconds": round(seconds, 1),
-        "rps": round(len(everything) / seconds, 1) if seconds else 0.0,
-        **figures(everything),
-    }
-    return rows, total
-
-
-# A log line's start: Django's "2026-01-02 03:04:05,678 LEVEL", gunicorn's "[2026-01-02 ...]",
-# or an access line ('127.1.0.5 - - [02/Jan/2026:...] "GET / HTTP/1.1" 200 ...').
-_LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d[ T]\d\d:\d\d|\[\d{4}-\d\d-\d\d |\d+\.\d+\.\d+\.\d+ - )")
-_ERROR_LINE = re.compile(r"^\d{4}-\d\d-\d\d[ T][\d:,.]+ (ERROR|CRITICAL) |^\[[^]]+\] \[\d+\] \[(ERROR|CRITICAL)\]")
-
-
-# Django logs a refused Host header or a forged session (SuspiciousOperation, answered 400) at
-# ERROR under django.security: bad input handled, not a server error.
-_HANDLED = re.compile(r"^\S+ \S+ ERROR django\.security\.")
-
-
-def server_errors(log):
-    """The errors in gunicorn's log (Django's ERROR lines with their tracebacks, gunicorn's
-    [ERROR] and [CRITICAL] lines), each once with how often it occurred, most frequent first."""
-    blocks, current = [], None
-    for line in log.splitlines():
-        if _ERROR_LINE.match(line) and not _HANDLED.match(line):
-            current = [line]
-            blocks.append(current)
-        elif current is not None and not _LOG_LINE.match(line):
-            current.append(line)  # the traceback, chained ones and their blank lines included
-        else:
-            current = None
-    counted = {}
-    for block in blocks:
-        while block and not block[-1].strip():
-            block.pop()
-        # The same failure on other URLs is one error: key on the exception, not the first line.
-        head = re.sub(r"^\S+ \S+ |^\[[^]]+\] \[\d+\] ", "", block[0])
-        key = (head.split(":", 1)[0], block[-1]) if len(block) > 1 else (head, "")
-        entry = counted.setdefault(key, {"count": 0, "first": "\n".join(block)})
-        entry["count"] += 1
-    return sorted(counted.values(), key=lambda entry: -entry["count"])
-
-
-def shorten_traceback(text, innermost=2, project=str(ROOT)):
-    """A logged error with, of each traceback in it, the frames in the project's code (under
-    `project`, not a library's) and the `innermost` last ones; the others are counted in a
-    "... N frames ..." line."""
-    out, frames = [], []
-
-    def flush():
-        def ours(frame):
-            return f'"{project}/' in frame[0] and "site-packages" not in frame[0]
-
-        keep = [n >= len(frames) - innermost or ours(frame) for n, frame in enumerate(frames)]
-        dropped = 0
-        for frame, kept in zip(frames, keep, strict=True):
-            if kept:
-                if dropped:
-                    out.append(f"  ... {dropped} frames ...")
-                    dropped = 0
-                out.extend(frame)
-            else:
-                dropped += 1
-        frames.clear()
-
-    for line in text.splitlines():
-        if line.startswith('  File "'):
-            frames.append([line])
-        elif line.startswith("  ") and frames:
-            frames[-1].append(line)
-        else:
-            flush()
-            out.append(line)
-    flush()
-    return "\n".join(out)
-
-
-def check_posts(accepted, before, after):
-    """Per scope: posts answered 2xx/3xx, rows stored during the run, and whether they match."""
-    return {
-        scope: {
-            "accepted": accepted.get(scope, 0),
-            "stored": after[scope] - before[scope],
-            "ok": accepted.get(scope, 0) == after[scope] - before[scope],
-        }
-        for scope in sorted(before)
-    }
-
-
-def build_report(tally, posts, flood_checked):
-    """The rows per request name, the total, and the checks, of which all must pass."""
-    rows, total = summarise(tally)
-    statuses = {row["name"]: row["statuses"] for row in rows}
-    server_error_count = sum(count for status, count in total["statuses"].items() if int(status) >= 500)
-    connection_errors = total["statuses"].get("0", 0)
-    checks = [
-        {
-            "check": "no 5xx response",
-            "ok": server_error_count == 0,
-            "detail": f"{server_error_count} responses with 5xx",
-        },
-        {
-            "check": "no connection error",
-            "ok": connection_errors == 0,
-            "detail": f"{connection_errors} requests without a response",
-        },
-        {
-            "check": "bad input refused with a 4xx",
-            "ok": tally["unexpected"] == 0,
-            "detail": f"{tally['unexpected']} bad requests answered otherwise",
-        },
-    ]
-    for scope, counts in posts.items():
-        checks.append(
-            {
-                "check": f"every accepted {scope[:-1]} stored",
-                "ok": counts["ok"],
-                "detail": f"{counts['accepted']} accepted, {counts['stored']} stored",
-            }
-        )
-    if flood_checked:
-        for scope, name in FLOOD_NAMES.items():
-            refused = statuses.get(name, {}).get("429", 0)
-            checks.append(
-                {"check": f"{scope} rate limit answers 429", "ok": refused > 0, "detail": f"{refused} times 429"}
-            )
-    raised = sum(entry["count"] for entry in tally["exceptions"])
-    checks.append({"check": "no exception in the locustfile", "ok": raised == 0, "detail": f"{raised} exceptions"})
-    return {
-        "total": total,
-        "endpoints": rows,
-        "server_errors": server_error_count,
-        "connection_errors": connection_errors,
-        "checks": checks,
-        "passed": all(check["ok"] for check in checks),
-    }
-
-
-def fmt_statuses(statuses):
-    return " ".join(f"{'conn' if status == '0' else status}:{count}" for status, count in statuses.items())
-
-
-def fmt_ms(value):
-    return "-" if value is None else f"{value:.0f}"
-
-
-def print_report(report):
-    print(f"\n{'request':<28}{'reqs':>7}{'fail':>6}{'p50':>7}{'p95':>7}{'p99':>7}{'max':>7}  statuses (latency in ms)")
-    for row in [*report["endpoints"], report["total"]]:
-        print(
-            f"{row['name'][:27]:<28}{row['requests']:>7}{row['failures']:>6}{fmt_ms(row['p50_ms']):>7}"
-            f"{fmt_ms(row['p95_ms']):>7}{fmt_ms(row['p99_ms']):>7}{fmt_ms(row['max_ms']):>7}  "
-            f"{fmt_statuses(row['statuses'])}"
-        )
-    total = report["total"]
-    print(f"\n{total['requests']:,} requests in {total['seconds']} s, {total['rps']:.1f} requests/s")
-    for check in report["checks"]:
-        print(f"  {'ok  ' if check['ok'] else 'FAIL'}  {check['check']}: {check['detail']}")
-
-
-# THE LOAD TEST
 
 
 class LoadTest(Harness):
@@ -561,89 +220,14 @@ def default_out():
     return ROOT / "bench" / "results" / f"loadtest-{stamp}.json"
 
 
-def stored_counts():
-    """Comments, guest posts and complaints in the database, by scope."""
-    from complaints.models import Complaint
-    from contributions.models import Submission
-    from discussion.models import Comment
-
-    return {
-        "comments": Comment.objects.count(),
-        "submissions": Submission.objects.count(),
-        "complaints": Complaint.objects.count(),
-    }
-
-
-def catalogue(sample=1000):
-    """What the simulated visitors ask for: a sample of every kind of public URL, the articles open
-    for comments and their comments, words to search for, the rate limits and the stored counts."""
-    import random
-
-    from django.conf import settings
-    from django.urls import reverse
-    from taggit.models import Tag
-
-    from blog.models import Article, Author, Category
-    from blog.sitemaps import SECTIONS
-    from core.models import Page, SiteSettings
-    from discussion.models import Comment
-    from discussion.moderation import comments_open
-
-    rng = random.Random(7)
-    live = Article.objects.live()
-    articles = list(live.order_by("?")[:sample])
-    site_settings = SiteSettings.load()
-    recent = list(live.order_by("-published_at")[:sample])
-    open_articles = [a for a in recent if comments_open(a, site_settings)]
-    replies = [
-        {"url": article.get_absolute_url(), "parent": pk}
-        for article in open_articles
-        for pk in Comment.objects.published().for_article(article).values_list("pk", flat=True)[:5]
-    ]
-    # Commenting as someone with an approved comment publishes at once (and refreshes the page).
-    known = Comment.objects.published().exclude(user_email="").values_list("user_email", flat=True)
-    months = sorted({(a.published_at.year, a.published_at.month) for a in articles})
-    tags = Tag.objects.filter(blog_taggedarticle_items__isnull=False).distinct()
-    tag_urls = [reverse("blog:tag-detail", kwargs={"slug": slug}) for slug in tags.values_list("slug", flat=True)]
-    words = sorted({w.lower() for a in articles for w in re.findall(r"[A-Za-z]{4,}", a.title)})
-    categories = list(Category.objects.all())
-    authors = list(Author.objects.filter(articles__isnull=False).distinct())
-    return {
-        "articles": [a.get_absolute_url() for a in articles],
-        "commentable": [{"pk": a.pk, "url": a.get_absolute_url()} for a in open_articles],
-        "replies": replies,
-        "commenter_emails": sorted(set(known[:100]))[:20],
-        "tags": rng.sample(tag_urls, min(len(tag_urls), 200)),
-        "categories": [c.get_absolute_url() for c in categories],
-        "authors": [a.get_absolute_url() for a in authors],
-        "years": sorted({reverse("blog:archive-year", kwargs={"year": y}) for y, _ in months}),
-        "months": [reverse("blog:archive-month", kwargs={"year": y, "month": m}) for y, m in months],
-        "pages": [p.get_absolute_url() for p in Page.objects.all()],
-        "feeds": [
-            reverse("blog:feed"),
-            reverse("blog:feed-atom"),
-            *[reverse("blog:category-feed", kwargs={"slug": c.slug}) for c in categories[:3]],
-            *[reverse("blog:tag-feed", kwargs={"slug": t}) for t in tags.values_list("slug", flat=True)[:3]],
-            *[reverse("blog:author-feed", kwargs={"slug": a.slug}) for a in authors[:3]],
-        ],
-        "sitemaps": [
-            reverse("blog:sitemap-index"),
-            reverse("blog:sitemap-news"),
-            *[reverse("blog:sitemap-section", kwargs={"section": name}) for name in SECTIONS],
-        ],
-        "words": words,
-        "limits": {scope: getattr(settings, name) for scope, name in LIMIT_SETTINGS.items()},
-        "comment_min_seconds": settings.BYLINE_COMMENT_MIN_SECONDS,
-        "stored": stored_counts(),
-    }
-
-
 def django_child(out, articles=None):
     """In a child process whose environment names the database: seed and write the catalogue, or
     (articles None) write the stored counts."""
     import django
 
     django.setup()
+    from bench.catalogue import catalogue, stored_counts
+
     if articles is None:
         data = stored_counts()
     else:
