@@ -11,21 +11,11 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from bench.wxr import (
-    APPROVED,
-    BLOCK,
-    BLOCK_SIZE,
-    CATEGORIES,
-    NAMESPACES,
-    UPLOADS,
-    ZERO_DATE,
-    cdata,
-    generate,
-    image_path,
-    php_serialize,
-    wp_slug,
-    write_export,
-)
+from bench.wxr import BLOCK, BLOCK_SIZE, generate, write_export
+from bench.wxr_comments import APPROVED
+from bench.wxr_format import NAMESPACES, UPLOADS, ZERO_DATE
+from bench.wxr_media import image_path
+from bench.wxr_terms import CATEGORIES
 
 WP = f"{{{NAMESPACES['wp']}}}"
 CONTENT = f"{{{NAMESPACES['content']}}}encoded"
@@ -188,11 +178,6 @@ def test_bodies_are_classic_editor_html_with_shortcodes(export):
     assert re.search(r"[^\x00-\x7f]", text)
 
 
-def test_cdata_survives_its_end_marker():
-    root = etree.fromstring(f"<a>{cdata('if (a[b[0]]>1) ]]> done')}</a>".encode())
-    assert root.text == "if (a[b[0]]>1) ]]> done"
-
-
 def test_the_same_seed_gives_the_same_bytes():
     assert generate_bytes(150, seed=9) == generate_bytes(150, seed=9)
     assert generate_bytes(150, seed=9) != generate_bytes(150, seed=10)
@@ -204,19 +189,6 @@ def test_the_export_is_written_item_by_item():
     assert len(writes.sizes) > summary["items"]  # one write per item at least, the head aside
     assert max(writes.sizes) < 64 * 1024  # never the whole document in one piece
     assert sum(writes.sizes) > 50 * max(writes.sizes)
-
-
-def test_wordpress_slugs():
-    assert wp_slug("Café culture") == "cafe-culture"
-    assert wp_slug("Q&amp;A: why it’s late") == "qa-why-its-late"
-    assert wp_slug("Łódź") == "lodz"
-    assert wp_slug("東京") == "%e6%9d%b1%e4%ba%ac"
-
-
-def test_php_serialize_counts_bytes():
-    assert php_serialize({"file": "a/é.jpg", "width": 5, "sizes": {}}) == (
-        'a:3:{s:4:"file";s:8:"a/é.jpg";s:5:"width";i:5;s:5:"sizes";a:0:{}}'
-    )
 
 
 def test_media_files_are_real_pictures_where_the_urls_point(tmp_path):
