@@ -27,7 +27,6 @@ beyond `url()`. Until renditions exist, they show the original with its size.
 
 import logging
 import re
-from html import unescape
 from urllib.parse import unquote
 
 from django.conf import settings
@@ -127,20 +126,8 @@ def storage_name(src, prefixes=None):
     return name
 
 
-# nh3 writes every attribute value in double quotes, with `"`, `&`, `<` and `>` escaped.
-# Matching every start tag, not only <img>, also steps over attribute values whole, so
-# not even a raw "<img" inside another tag's attribute would be taken for a tag.
-_START_TAG = re.compile(r"""<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s"'<>/=]+(?:="[^"]*")?)*)\s*/?>""")
-_ATTRIBUTE = re.compile(r"""([^\s"'<>/=]+)(?:="([^"]*)")?""")
+# The names of the attributes an <img> keeps when it is rewritten for display.
 _ATTRIBUTE_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9_.:-]*\Z")
-
-
-def _parse_attributes(match):
-    """{name: decoded value} of a start tag matched by _START_TAG (the first of repeated names wins)."""
-    attrs = {}
-    for name, value in _ATTRIBUTE.findall(match.group(2)):
-        attrs.setdefault(name.lower(), unescape(value))
-    return attrs
 
 
 def _img_tags(html):
@@ -412,22 +399,23 @@ def responsive_body(html, renditions):
     if not html or "<img" not in html:
         return html
     prefixes = media_prefixes()
+    pieces, position = [], 0
+    for token in start_tags(html, "img"):  # each <img> start tag rewritten in place, the rest as written
+        pieces += [html[position : token.start], _responsive_img(attributes(token), renditions, prefixes)]
+        position = token.end
+    pieces.append(html[position:])
+    return mark_safe("".join(pieces))
 
-    def rewrite(match):
-        if match.group(1).lower() != "img":
-            return match.group(0)
-        attrs = _parse_attributes(match)
-        src = attrs.get("src", "")
-        name = storage_name(src, prefixes)
-        entry = (renditions or {}).get(name) if name else None
-        width, height = _display_size(attrs, entry if _valid(entry) else None)
-        extra = [(key, value) for key, value in attrs.items() if key not in _REWRITTEN and _ATTRIBUTE_NAME.match(key)]
-        sizes = body_sizes(width)
-        return picture_html(
-            src, entry, name, alt=attrs.get("alt"), sizes=sizes, width=width, height=height, extra=extra
-        )
 
-    return mark_safe(_START_TAG.sub(rewrite, html))
+def _responsive_img(attrs, renditions, prefixes):
+    """The <picture> (or lazy <img>) shown for a body <img> with attributes `attrs`."""
+    src = attrs.get("src", "")
+    name = storage_name(src, prefixes)
+    entry = (renditions or {}).get(name) if name else None
+    width, height = _display_size(attrs, entry if _valid(entry) else None)
+    extra = [(key, value) for key, value in attrs.items() if key not in _REWRITTEN and _ATTRIBUTE_NAME.match(key)]
+    sizes = body_sizes(width)
+    return picture_html(src, entry, name, alt=attrs.get("alt"), sizes=sizes, width=width, height=height, extra=extra)
 
 
 def _display_size(attrs, entry):
