@@ -8,7 +8,8 @@ HTML bodies have their own path: core.sanitizer.
 
 import re
 from html import unescape
-from html.parser import HTMLParser
+
+from .html import COMMENT, TEXT, tokens
 
 # After stripping, a "<" followed by one of these could still open a tag, a comment or a
 # declaration in an HTML consumer that does not escape ("x<y", "hello <script" at the end).
@@ -22,31 +23,41 @@ _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066
 _ROUNDS = 4
 
 
-class _TextOnly(HTMLParser):
-    """Keeps character data, drops tags, comments, declarations and processing instructions.
+def _markup(value):
+    """(start, end) of each complete tag, comment, declaration and "<?...>" of `value`, in order.
 
-    Only complete tags go ("a < b" and "x<y" are text, as Django's strip_tags has it), and
-    character references are kept as written: unescaping is a separate step."""
+    Read with core/html.py's tokens; only complete ones count: "a < b" and "x<y" are text, as
+    Django's strip_tags has it, and so are a tag left open at the end ("hello <script") and a
+    comment never closed ("<!-- x"). What follows such a "<!--" is read on as if it were text
+    (no comment after it can close either), so "<!-- <b>x" still has its tag.
+    """
+    for token in tokens(value):
+        if token.kind == TEXT:
+            continue
+        if token.kind == COMMENT and token.end == len(value) and not _closed(value[token.start :]):
+            if value.startswith("<!--", token.start):
+                # Every "<!--" after it is unclosed too: each is masked as text (same length, so
+                # the offsets still hold) and the markup between them read in one more pass.
+                offset = token.start + 4
+                masked = value[offset:].replace("<!--", "\0!--")
+                yield from ((offset + start, offset + end) for start, end in _markup(masked))
+            return  # after "<!x", "<?x" or "</ x" without a ">", nothing can be markup
+        yield token.start, token.end
 
-    def __init__(self):
-        super().__init__(convert_charrefs=False)
-        self.parts = []
 
-    def handle_data(self, data):
-        self.parts.append(data)
-
-    def handle_entityref(self, name):
-        self.parts.append(f"&{name};")
-
-    def handle_charref(self, name):
-        self.parts.append(f"&#{name};")
+def _closed(comment):
+    """Whether a comment, declaration or "<?...>" that runs to the end of the value has its end."""
+    return comment.endswith(("-->", "--!>")) if comment.startswith("<!--") else comment.endswith(">")
 
 
 def _strip_once(value):
-    parser = _TextOnly()
-    parser.feed(value)
-    parser.close()
-    return "".join(parser.parts)
+    """`value` without its markup (see `_markup`), the rest as written (character references too)."""
+    parts, position = [], 0
+    for start, end in _markup(value):
+        parts.append(value[position:start])
+        position = end
+    parts.append(value[position:])
+    return "".join(parts)
 
 
 def _unescape_complete(value):
@@ -86,7 +97,7 @@ def plain_paragraphs(value) -> str:
 def first_tag(value):
     """The first tag, comment or declaration in `value` ("<b>", "<!-- x -->"), or None."""
     text = "" if value is None else str(value)
-    if "<" not in text or _strip_once(text) == text:
-        return None
-    match = re.search(r"<[^<>]*>?", text[text.index("<") :])
-    return (match.group() if match else "<")[:40]
+    if "<" in text:
+        for start, end in _markup(text):
+            return text[start:end][:40]
+    return None

@@ -69,3 +69,58 @@ def test_every_save_cleans_the_text_whatever_the_path():
     assert Author.objects.get(pk=author.pk).name == "Ann Lee"
     Author.objects.bulk_create([Author(name="<u>Bo</u>", slug="bo")])
     assert Author.objects.get(slug="bo").name == "Bo"
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        # References stay as written beside markup too: no ";" added, no "&copy" read in "&copy=2".
+        ("AT&T <b>rocks</b>", "AT&T rocks"),
+        ("?a=1&copy=2 <b>x</b>", "?a=1&copy=2 x"),
+        ("&#65 <b>x</b>", "&#65 x"),
+        ("Tom &amp;b <i>Jerry</i>", "Tom &b Jerry"),  # decoded in one round, kept in the next
+        # Only complete comments go: one never closed is text, and the tags after it still go.
+        ("hello <!-- there", "hello < !-- there"),
+        ("<!--<b>bold</b>", "< !--bold"),
+        ("<!x", "< !x"),
+        ("x</", "x< /"),
+        ("<!-- a --><!-- b", "< !-- b"),
+        # The content of a raw text element is text, closed or not.
+        ("<script>b", "b"),
+        ("<style>p > a</style> after", "p > a after"),
+        ("<title><b>x</b></title>", "x"),
+        ("<plaintext><b>x", "x"),
+        # A tag open at the end of the text is no tag (and "x<y" keeps its "y").
+        ("a <b c='d>e", "a < b c='d>e"),
+    ],
+)
+def test_only_complete_markup_goes(raw, text):
+    assert plain_line(raw) == text
+
+
+@pytest.mark.parametrize(
+    ("raw", "tag"),
+    [
+        ("The <video> element", "<video>"),
+        ("a < b <i>x</i>", "<i>"),  # the tag itself, not the "<" before it
+        ("x < y <!-- note -->", "<!-- note -->"),
+        ("x<y <!-- note -->", "<y <!-- note -->"),  # a tag y, as browsers read it
+        ("<!-- never closed <b>x", "<b>"),
+        ("AT&T x<y", None),  # no tag: a reference and a "<" that opens nothing
+        ("?a=1&copy=2 <3", None),
+        ("hello <!--", None),
+        ("hello <script", None),
+        ("<" + "x" * 100 + ">", "<" + "x" * 39),
+    ],
+)
+def test_first_tag_is_the_first_complete_markup(raw, tag):
+    assert first_tag(raw) == tag
+
+
+@pytest.mark.parametrize("raw", ["<a b='" * 20_000, "<a" * 50_000, "<!--" * 50_000, "<!--<b>" * 20_000, "</" * 50_000])
+def test_hostile_text_is_read_in_one_pass(raw):
+    # html.parser took seconds on these (it rereads an unclosed tag from each "<"); core/html.py does not.
+    once = plain_line(raw)
+    assert not TAG_OPEN.search(once)
+    assert plain_line(once) == once
+    first_tag(raw)
