@@ -77,8 +77,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
 	@touch $@
 
+# The suite runs in WORKERS processes (pytest-xdist; default 2, a two-core machine's cores;
+# WORKERS=0 runs it in this one). worksteal hands each worker a contiguous half of the tests, so a
+# module's Dovecot or Varnish mostly starts once; what every test shares (the migrated database,
+# collected static files) is made once per run (tests/conftest.py, tests/services.py).
+WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --dist worksteal
+
 test: install test-services
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 # Only the browser journeys (tests/browser); screenshots land in test-artifacts/screenshots/.
 test-browser: install test-services
@@ -86,7 +93,7 @@ test-browser: install test-services
 
 # The same suite against PostgreSQL (DATABASE_URL defaults to the local server).
 test-postgres: install test-services
-	DATABASE_URL=$${DATABASE_URL:-postgres://$${PGUSER:-postgres}@127.0.0.1:5432/postgres} $(BIN)/python -m pytest
+	DATABASE_URL=$${DATABASE_URL:-postgres://$${PGUSER:-postgres}@127.0.0.1:5432/postgres} $(PYTEST)
 
 # Benchmarks on scratch databases of N articles (BENCH_ARTICLES: the former name of N).
 N ?= $(or $(BENCH_ARTICLES),10000)

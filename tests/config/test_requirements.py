@@ -21,6 +21,7 @@ REQUIREMENTS = ROOT / "requirements"
 DEV_ONLY = {
     "pytest",
     "pytest-django",
+    "pytest-xdist",
     "pytest-playwright",
     "playwright",
     "locust",
