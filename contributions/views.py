@@ -54,9 +54,9 @@ def submit(request):
             messages.warning(request, _("Please attach your files again: browsers do not keep them after an error."))
         return _render_form(request, form, status=400)
     headers = {
-        "User-Agent": request.META.get("HTTP_USER_AGENT", "")[:300],
-        "Referer": request.META.get("HTTP_REFERER", "")[:300],
-        "Accept-Language": request.META.get("HTTP_ACCEPT_LANGUAGE", "")[:100],
+        "User-Agent": request.headers.get("user-agent", "")[:300],
+        "Referer": request.headers.get("referer", "")[:300],
+        "Accept-Language": request.headers.get("accept-language", "")[:100],
     }
     submission = workflow.receive(form.to_incoming(ip_address=ip, headers=headers))
     ratelimit.count(RATE_SCOPE, ip)

@@ -117,7 +117,7 @@ def read_bounded_body(view):
             if request.content_type == "multipart/form-data":
                 try:
                     request.POST, request._files = parse_multipart(
-                        request._body, request.META["CONTENT_TYPE"], request.encoding or "utf-8"
+                        request._body, request.headers["content-type"], request.encoding or "utf-8"
                     )
                 except ValueError:
                     pass  # left to Django's parser, which answers 400

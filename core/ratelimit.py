@@ -26,7 +26,7 @@ def client_ip(request):
     address = _address(remote)
     if address is None or not _is_trusted(address, networks):
         return remote
-    for entry in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+    for entry in reversed(request.headers.get("x-forwarded-for", "").split(",")):
         forwarded = _address(entry.strip())
         if forwarded is None:  # not an address: nothing further left can be believed
             break
@@ -91,7 +91,7 @@ def declared_size(request):
     A missing or malformed header counts as 0, as Django itself reads it.
     """
     try:
-        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
+        return max(0, int(request.headers.get("content-length") or 0))
     except (TypeError, ValueError):
         return 0
 
