@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 LAYERS = [
     {"core"},
-    {"pagecache", "outbox"},
+    {"pagecache", "outbox", "library", "editing"},
     {"blog"},
     {"contributions", "discussion", "complaints"},
-    {"wordpress", "backups", "demo"},
+    {"wordpress", "backups", "demo", "dashboard"},
     {"config"},
     {"bench"},
 ]

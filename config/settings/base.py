@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "anymail",
     "core",
+    "library",
+    "editing",
     "outbox",
     "blog",
     "contributions",
@@ -89,6 +91,7 @@ INSTALLED_APPS = [
     "backups",
     "wordpress",
     "demo",
+    "dashboard",
     "axes",
     "csp",
 ]
