@@ -3,6 +3,8 @@
 import html as html_lib
 import re
 
+from core.greetings import MOBILE_FOOTER as FOOTER  # the one list: the checklist before publishing reads it too
+
 _ATTRIBUTION = re.compile(
     r"\s*(?:On\s.{1,300}\swrote|Le\s.{1,300}\sa\s+écrit|Am\s.{1,300}\sschrieb.{0,300}|El\s.{1,300}\sescribió"
     r"|Il\s.{1,300}\sha\s+scritto|Op\s.{1,300}\sschreef.{0,300}|Em\s.{1,300}\sescreveu)\s*:\s*",
@@ -17,11 +19,6 @@ _ORIGINAL_MESSAGE = re.compile(
 _UNDERSCORES = re.compile(r"\s*_{10,}\s*")
 _FROM_LINE = re.compile(r"\s*\*?(?:From|De|Von|Van|Da)\s*:\*?\s*\S.*", re.IGNORECASE)
 _SENT_LINE = re.compile(r"\s*\*?(?:Sent|Envoyé|Gesendet|Verzonden|Inviato|Enviado)\s*:\*?\s*\S.*", re.IGNORECASE)
-FOOTER = re.compile(
-    r"(?:Sent from my \S.{0,40}|Sent from (?:Yahoo )?Mail (?:for|on) \S.{0,30}|Sent from Outlook(?: for \S.{0,30})?"
-    r"|Get Outlook for \S.{0,30}|Envoyé de mon \S.{0,40}|Von meinem \S.{0,40} gesendet)",
-    re.IGNORECASE,
-)
 
 
 def _quoted(line: str) -> bool:
