@@ -13,6 +13,7 @@ Where a picture is used is not stored here: library/usage.py asks the apps that 
 import hashlib
 import logging
 import posixpath
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -67,10 +68,24 @@ def make_thumbnail(content, sha256, storage=None):
     return name
 
 
-def _cleaned(file, filename):
-    """(ProcessedImage, sha256) of what someone sent: bytes or a (Django) file. ValidationError if refused."""
+@dataclass(frozen=True)
+class CleanedImage:
+    """A picture someone sent, through `core.imaging.process_image`, with the digest that identifies it."""
+
+    processed: imaging.ProcessedImage
+    sha256: str
+
+
+def clean_upload(file, filename=None):
+    """The CleanedImage of what someone sent (bytes or a Django file); ValidationError if it is refused.
+
+    Forms clean a file with it (to show the refusal beside the field), then hand the result to
+    `Image.replace_file`, so a picture is never decoded and re-encoded twice.
+    """
+    if isinstance(file, CleanedImage):
+        return file
     processed = imaging.process_image(file, name=filename)
-    return processed, hashlib.sha256(processed.content).hexdigest()
+    return CleanedImage(processed, hashlib.sha256(processed.content).hexdigest())
 
 
 class ImageQuerySet(models.QuerySet):
@@ -98,17 +113,19 @@ class ImageQuerySet(models.QuerySet):
     def add(self, file, *, filename=None, alt="", user=None):
         """Clean and store a picture: (image, created).
 
-        `file` is a Django File/UploadedFile or bytes; `filename` (default: the file's name)
+        `file` is a Django File/UploadedFile, bytes or a `CleanedImage`; `filename` (default: the file's name)
         names the stored file and appears in messages. The same cleaned picture already in
         the library is returned with created=False (its alt text filled in with `alt` if it
         had none). Raises ValidationError with a message for people when the file is refused.
         """
-        processed, sha256 = _cleaned(file, filename)
+        cleaned = clean_upload(file, filename)
+        processed, sha256 = cleaned.processed, cleaned.sha256
         existing = self.filter(sha256=sha256).first()
         if existing is not None:
             return _fill_alt(existing, alt), False
         image = self.model(alt=alt or "", uploaded_by=user, sha256=sha256)
         image.file.save(processed.filename, ContentFile(processed.content), save=False)
+        image.width, image.height = processed.width, processed.height
         try:
             with transaction.atomic():
                 image.save()
@@ -121,6 +138,62 @@ class ImageQuerySet(models.QuerySet):
             return _fill_alt(existing, alt), False
         make_thumbnail(processed.content, sha256, image.file.storage)
         return image, True
+
+    def register_stored(self, name, *, alt="", caption="", credit="", storage=None):
+        """Catalogue a file already in storage under `name`, as it is: (image, created).
+
+        For pictures the site showed before the library (featured images, images in bodies,
+        imported media: written by the blog's receivers and its data migration). The file is
+        NOT re-encoded or moved (pages point at `name`): its bytes are read once for the
+        SHA-256 and checked to be an image of core/imaging.py's FORMATS; its size is read
+        from its header. A row already there for `name` is returned (created=False); so is
+        the row of the same bytes stored under another name (the library keeps one row per
+        picture: the caller decides what to do with the copy). Raises ValidationError when
+        there is no such file, it is too large to read (`imaging.MAX_PIXELS` and 50 MB), or
+        it is no image.
+        """
+        existing = self.filter(file=name).first()
+        if existing is not None:
+            return existing, False
+        storage = storage or self.model._meta.get_field("file").storage
+        display = posixpath.basename(name or "") or "image"
+        try:
+            with storage.open(name, "rb") as stored:
+                data = imaging.read_limited(stored, REGISTER_MAX_BYTES, display)
+        except FileNotFoundError as exc:
+            raise ValidationError(
+                _("There is no stored file “%(name)s”."), code="missing", params={"name": display}
+            ) from exc
+        try:
+            with imaging.opened(data) as img:
+                if imaging.format_of(img) not in imaging.FORMATS:
+                    raise ValueError(img.format)
+                width, height = imaging.displayed_size(img)
+        except (*imaging.BOMBS, *imaging.DAMAGED) as exc:
+            raise ValidationError(
+                _("“%(name)s” is not a JPEG, PNG, WebP or GIF image that can be read."),
+                code="not_image",
+                params={"name": display},
+            ) from exc
+        sha256 = hashlib.sha256(data).hexdigest()
+        same = self.filter(sha256=sha256).first()
+        if same is not None:
+            return same, False
+        image = self.model(file=name, width=width, height=height, sha256=sha256, alt=alt, caption=caption, credit=credit)
+        try:
+            with transaction.atomic():
+                image.save()
+        except IntegrityError:  # registered meanwhile (same name or same bytes): that row wins
+            found = self.filter(models.Q(file=name) | models.Q(sha256=sha256)).first()
+            if found is None:
+                raise
+            return found, False
+        make_thumbnail(data, sha256, storage)
+        return image, True
+
+
+# The largest stored file `register_stored` reads (the blog makes renditions of files up to this size).
+REGISTER_MAX_BYTES = 50 * 1024 * 1024
 
 
 def _fill_alt(image, alt):
@@ -254,13 +327,15 @@ class Image(models.Model):
     def replace_file(self, file, user=None, *, filename=None):
         """Put a new picture in place of this one's file, keeping the row and everything said about it.
 
-        The new file is cleaned as `ImageQuerySet.add` cleans and stored under a new storage
+        `file` is as `ImageQuerySet.add` takes it (a `CleanedImage` is not cleaned again). The new
+        file is cleaned as `add` cleans and stored under a new storage
         name; the focal point goes back to the middle (the old one was about another picture).
         The old file is kept in storage: pages cached elsewhere (a CDN, a feed reader, an
         archive) may still point at it. Then `image_replaced` is sent with both names.
         Raises ValidationError if the file is refused or is another library picture already.
         """
-        processed, sha256 = _cleaned(file, filename or getattr(file, "name", None) or self.filename)
+        cleaned = clean_upload(file, filename or getattr(file, "name", None) or self.filename)
+        processed, sha256 = cleaned.processed, cleaned.sha256
         other = Image.objects.filter(sha256=sha256).exclude(pk=self.pk).first()
         if other is not None:
             raise ValidationError(
@@ -271,6 +346,7 @@ class Image(models.Model):
         old_name = self.file.name
         self.sha256 = sha256
         self.file.save(processed.filename, ContentFile(processed.content), save=False)
+        self.width, self.height = processed.width, processed.height
         if self.file.name == old_name:  # the storage reused the name: never overwrite what pages point at
             raise ValidationError(_("The new file could not be stored under a new name."), code="storage")
         self.focal_x = self.focal_y = 0.5
