@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,7 +20,7 @@ from core.fields import HAS_MARKUP
 from core.slugs import unique_slug
 from core.text import first_tag
 
-from . import publishing, tags
+from . import checklist, publishing, tags
 from .models import Article, ArticleSlugRedirect, Author, Category
 from .previews import preview_url
 from .revisions import diff_versions
@@ -102,6 +103,20 @@ class ArticleAdminForm(forms.ModelForm):
             raise forms.ValidationError(tags.refusal_message(refused), code="no_slug")
         return names
 
+    def clean(self):
+        cleaned_data = super().clean()
+        # Published or scheduled (published with a later time): the checklist's blockers refuse it.
+        if cleaned_data.get("status", self.instance.status) == Article.Status.PUBLISHED:
+            draft = checklist.Draft.from_form(cleaned_data, self.instance)
+            blockers = checklist.run_checks(draft).blockers
+            if blockers:
+                raise forms.ValidationError(
+                    [_("Not published: fix what blocks it (see “Before publishing”), then save again.")]
+                    + [result.message for result in blockers],
+                    code="blocked",
+                )
+        return cleaned_data
+
     def tag_names(self):
         names = [tag.name for tag in self.cleaned_data.get("tags") or []]
         return names + list(self.cleaned_data.get("new_tags") or [])
@@ -142,6 +157,7 @@ class ArticleAdmin(VersionAdmin):
     autocomplete_fields = ["author", "category"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = [
+        "publishing_checklist",
         "image_preview",
         "preview_link",
         "has_affiliate_links",
@@ -168,6 +184,7 @@ class ArticleAdmin(VersionAdmin):
                 ]
             },
         ),
+        (_("Before publishing"), {"fields": ["publishing_checklist"], "classes": ["checklist-fieldset"]}),
         (_("Publishing"), {"fields": ["status", "published_at", "is_featured", "preview_link"]}),
         (_("Call-out and comments"), {"fields": ["show_callout", "comments_close_after_days"]}),
         (
@@ -186,6 +203,9 @@ class ArticleAdmin(VersionAdmin):
         ),
         (_("Record"), {"fields": ["guest_submission", "reading_time", "created_at", "updated_at"]}),
     ]
+
+    class Media:
+        css = {"all": ["css/admin-checklist.css"]}
 
     # Permissions: editors (publish permission) see everything; authors only their own.
 
@@ -306,6 +326,12 @@ class ArticleAdmin(VersionAdmin):
         url = reverse("admin:contributions_submission_change", args=[submission.pk])
         return format_html('<a href="{}">{}</a> ({})', url, submission.title, submission.get_status_display())
 
+    @admin.display(description=_("checklist"))
+    def publishing_checklist(self, obj):
+        if not obj or not obj.pk:
+            return _("Save the article to see what it still needs before it can be published.")
+        return render_to_string("admin/blog/article/checklist.html", {"checklist": checklist.check_article(obj)})
+
     @admin.display(description=_("preview link"))
     def preview_link(self, obj):
         if not obj or not obj.pk:
@@ -333,12 +359,25 @@ class ArticleAdmin(VersionAdmin):
     @admin.action(description=_("Publish now"), permissions=["publish"])
     def publish_now(self, request, queryset):
         # A taken-down article comes back only through its copyright complaint.
-        count = self._bulk_save(
-            request, queryset.exclude(status=Article.Status.TAKEN_DOWN), publishing.publish_now, "Published now."
-        )
+        publishable, refusals = [], []
+        for article in queryset.exclude(status=Article.Status.TAKEN_DOWN):
+            try:
+                publishing.ensure_publishable(article)
+            except publishing.PublishingBlocked as refusal:
+                refusals.append(refusal)
+            else:
+                publishable.append(article)
+        count = self._bulk_save(request, publishable, publishing.publish_now, "Published now.")
         self.message_user(
             request, ngettext("%d article published.", "%d articles published.", count) % count, messages.SUCCESS
         )
+        for refusal in refusals:  # the checklist before publishing: blog/checklist.py
+            self.message_user(
+                request,
+                _("“%(title)s” was not published: %(reasons)s")
+                % {"title": refusal.article.title, "reasons": str(refusal)},
+                messages.ERROR,
+            )
 
     @admin.action(description=_("Unpublish (withdraw)"), permissions=["publish"])
     def unpublish(self, request, queryset):

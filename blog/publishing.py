@@ -6,10 +6,15 @@ withdrawing are saves (a revision, `updated_at`, every reaction of blog/receiver
 down and restoring change the status alone, without save(): the body is not derived again nor
 the slug history checked, and the pages that showed the article are refreshed all the same
 (blog/invalidation.py).
+
+Publishing checks the article first (blog/checklist.py): one with blockers is refused with
+`PublishingBlocked`. Importers and seeds that write published rows directly do not come here
+(see blog/checklist.py for why).
 """
 
 from django.utils import timezone
 
+from .checklist import check_article
 from .invalidation import update_articles
 from .models import Article
 
@@ -25,9 +30,28 @@ class TakenDown(Exception):
         self.article = article
 
 
+class PublishingBlocked(Exception):
+    """The checklist before publishing has blockers for `article`: `blockers` are its failed Results."""
+
+    def __init__(self, article, blockers):
+        self.article = article
+        self.blockers = blockers
+        super().__init__("; ".join(result.message for result in blockers))
+
+
+def ensure_publishable(article):
+    """Raise PublishingBlocked when `article` (as it is in memory) has blockers on its checklist."""
+    blockers = check_article(article).blockers
+    if blockers:
+        raise PublishingBlocked(article, blockers)
+
+
 def publish_now(article):
     """Publish `article` now: a scheduled one too; one already live keeps its publication time.
-    (Not for a taken-down article: that comes back only through its copyright complaint, restore.)"""
+    (Not for a taken-down article: that comes back only through its copyright complaint, restore.)
+
+    Raises PublishingBlocked, changing nothing, when its checklist has blockers."""
+    ensure_publishable(article)
     article.status = Status.PUBLISHED
     if not article.published_at or article.published_at > timezone.now():
         article.published_at = timezone.now()

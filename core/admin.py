@@ -11,10 +11,18 @@ from django.utils.translation import gettext_lazy as _
 
 from core.affiliates import invalid_pattern_lines
 
-from .models import Page, SiteSettings
+from .models import Page, PublishingCheck, SiteSettings
 
 
 class SiteSettingsForm(forms.ModelForm):
+    publishing_blockers = forms.MultipleChoiceField(
+        label=_("Checks that block publishing"),
+        choices=PublishingCheck.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=SiteSettings._meta.get_field("publishing_blockers").help_text,
+    )
+
     class Meta:  # the model and fields come from SiteSettingsAdmin
         widgets = {"affiliate_patterns": forms.Textarea(attrs={"rows": 12, "class": "vLargeTextField"})}
 
@@ -54,6 +62,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
                 ),
             },
         ),
+        (_("Before publishing"), {"fields": ["publishing_blockers"]}),
         (_("Call-out"), {"fields": ["callout_after_paragraph", "callout_text", "contributions_email"]}),
         (
             _("Affiliate links"),

@@ -36,6 +36,33 @@ DEFAULT_AFFILIATE_PATTERNS = "\n".join(
 )
 
 
+class PublishingCheck(models.TextChoices):
+    """The checks of the list before publishing (blog/checklist.py): their codes, and their labels in the
+    settings. Which of them block publishing is `SiteSettings.publishing_blockers`; the rest only warn."""
+
+    CATEGORY = "category", _("A category is chosen")
+    FEATURED_IMAGE = "featured_image", _("There is a featured picture")
+    FEATURED_IMAGE_ALT = "featured_image_alt", _("The featured picture has alt text")
+    IMAGE_ALT = "image_alt", _("Every picture in the text has alt text")
+    EMPTY_FIGURE = "empty_figure", _("No figure is empty (a caption without its picture)")
+    HEADING_ORDER = "heading_order", _("Headings go in order (no h2 followed by an h4)")
+    LINK_TEXT = "link_text", _("Every link says where it goes (no empty or “click here” links)")
+    BODY_LENGTH = "body_length", _("The text is not very short")
+    META_DESCRIPTION = "meta_description", _("The meta description is there and at most 160 characters")
+    SALUTATION = "salutation", _("No greeting or sign-off left from an email (“Hi editors,”, “Regards,”)")
+    AFFILIATE_DISCLOSURE = "affiliate_disclosure", _("Affiliate links show the disclosure")
+
+
+def default_publishing_blockers():
+    """The checks that block publishing on a new site (also core/migrations/0008's default)."""
+    return [
+        PublishingCheck.CATEGORY.value,
+        PublishingCheck.FEATURED_IMAGE_ALT.value,
+        PublishingCheck.IMAGE_ALT.value,
+        PublishingCheck.EMPTY_FIGURE.value,
+    ]
+
+
 class SiteSettings(models.Model):
     """The one site-settings record editors change in the admin.
 
@@ -136,6 +163,17 @@ class SiteSettings(models.Model):
         help_text=_(
             'Links matching one of these get rel="sponsored nofollow noopener" when an article is saved, '
             "and the article shows the disclosure."
+        ),
+    )
+
+    # Before publishing (blog/checklist.py)
+    publishing_blockers = models.JSONField(
+        _("checks that block publishing"),
+        default=default_publishing_blockers,
+        blank=True,
+        help_text=_(
+            "An article failing a ticked check cannot be published or scheduled, by the form or the "
+            "“Publish now” action; the unticked ones only show as warnings on the article's checklist."
         ),
     )
 

@@ -108,7 +108,7 @@ class TestEditing:
         assert article.featured_image.url in page  # image preview
 
     def test_publishing_without_a_date_stamps_now(self, editor_client, editor):
-        data = form_data(author=editor.author.pk, status=Article.Status.PUBLISHED)
+        data = form_data(author=editor.author.pk, category=CategoryFactory().pk, status=Article.Status.PUBLISHED)
         editor_client.post(ADD, data)
         article = Article.objects.get(slug="an-article")
         assert article.is_live

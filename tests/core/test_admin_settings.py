@@ -12,7 +12,15 @@ from tests.factories import ArticleFactory
 pytestmark = pytest.mark.django_db
 
 URL = reverse("admin:core_sitesettings_change", args=[1])
-GROUPS = ["General", "Footer", "Comments", "Sharing and social profiles", "Call-out", "Affiliate links"]
+GROUPS = [
+    "General",
+    "Footer",
+    "Comments",
+    "Sharing and social profiles",
+    "Before publishing",
+    "Call-out",
+    "Affiliate links",
+]
 
 
 def form_data(**overrides):
