@@ -179,7 +179,9 @@ class ImageQuerySet(models.QuerySet):
         same = self.filter(sha256=sha256).first()
         if same is not None:
             return same, False
-        image = self.model(file=name, width=width, height=height, sha256=sha256, alt=alt, caption=caption, credit=credit)
+        image = self.model(
+            file=name, width=width, height=height, sha256=sha256, alt=alt, caption=caption, credit=credit
+        )
         try:
             with transaction.atomic():
                 image.save()
