@@ -13,7 +13,7 @@ import hashlib
 import json
 
 from django import forms
-from django.contrib.admin.models import LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.db import models
@@ -85,7 +85,7 @@ def saves_since(instance, since):
         LogEntry.objects.filter(
             content_type=content_type,
             object_id=str(instance.pk),
-            action_flag__in=[LogEntry.CHANGE, LogEntry.ADDITION],
+            action_flag__in=[CHANGE, ADDITION],
             action_time__gt=since,
         )
         .select_related("user")

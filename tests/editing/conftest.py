@@ -4,7 +4,7 @@ from django.contrib.auth.models import Permission
 from tests.factories import AuthorFactory, UserFactory
 
 EDITOR_PERMISSIONS = [
-    "blog.view_article", "blog.change_article", "blog.add_article", "blog.publish_article",
+    "blog.view_article", "blog.change_article", "blog.add_article", "blog.publish_article", "blog.delete_article",
     "core.view_page", "core.change_page",
 ]  # fmt: skip
 
@@ -34,3 +34,9 @@ def ben(db):
 def viewer(db):
     """Staff who may only look at articles."""
     return staff_with("blog.view_article")
+
+
+@pytest.fixture
+def author_only(db):
+    """Staff who may change their own drafts only (no publish permission: blog/admin.py)."""
+    return staff_with("blog.view_article", "blog.change_article", "blog.add_article")
