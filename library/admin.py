@@ -180,12 +180,11 @@ class ImageAdmin(admin.ModelAdmin):
 
     # --- the detail page --------------------------------------------------------------------------
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        image = self.get_object(request, object_id)
-        context = dict(extra_context or {})
-        if image is not None:
-            context.update(self._detail_context(image))
-        return super().change_view(request, object_id, form_url, context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            # The picture as stored (the form's instance may hold values refused by validation).
+            context.update(self._detail_context(obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _detail_context(self, image):
         try:

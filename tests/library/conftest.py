@@ -5,6 +5,12 @@ from library.models import Image
 from tests.library.helpers import upload
 
 
+@pytest.fixture(autouse=True)
+def _own_providers(monkeypatch):
+    """The library's tests see only the usage providers they register (not the blog's)."""
+    monkeypatch.setattr(usage, "_providers", [])
+
+
 @pytest.fixture
 def make_image(db):
     """make_image(color=..., alt=..., size=..., **fields) -> a new library Image (each colour is another picture)."""
