@@ -38,7 +38,9 @@ from django.utils.safestring import mark_safe
 
 from core import imaging
 from core.html import attributes, start_tags
+from library.models import Image as LibraryImage
 
+from . import crops
 from .invalidation import update_articles
 from .models import Article
 
@@ -120,6 +122,8 @@ def storage_name(src, prefixes=None):
         or name.startswith(PREFIX)
         or "\\" in name
         or "\x00" in name
+        or "\n" in name
+        or "\r" in name
         or any(p in ("", ".", "..") for p in parts)
     ):
         return None
@@ -139,33 +143,57 @@ def _img_tags(html):
 def image_names(article):
     """Storage names of `article`'s images that get renditions: its featured image, then body images under MEDIA_URL."""
     names = [article.featured_image.name] if article.featured_image else []
-    prefixes = media_prefixes()
-    for attrs in _img_tags(article.body):
-        name = storage_name(attrs.get("src"), prefixes)
-        if name and name not in names:
-            names.append(name)
+    names += [name for name in body_image_names(article.body) if name not in names]
     return names
+
+
+def body_image_names(html):
+    """{storage name: alt text} of the <img> of `html` stored in `default_storage`, in order, once each."""
+    prefixes = media_prefixes()
+    found = {}
+    for attrs in _img_tags(html):
+        name = storage_name(attrs.get("src"), prefixes)
+        if name and name not in found:
+            found[name] = attrs.get("alt") or ""
+    return found
+
+
+def body_images_text(html):
+    """`Article.body_images` for a body: its images' storage names, each on a line of its own, with a line
+    break before the first and after the last ("" without images), so `contains=names_line(name)` finds one."""
+    names = list(body_image_names(html))
+    return "\n" + "\n".join(names) + "\n" if names else ""
+
+
+def names_line(name):
+    """What `Article.body_images` contains when the body shows the image stored as `name`."""
+    return f"\n{name}\n"
 
 
 # --- making renditions -----------------------------------------------------------------------------------
 
 
-def make_renditions(name, *, known=None, storage=None):
+def make_renditions(name, *, known=None, storage=None, focal=None):
     """Make the missing renditions of the image `name` in `storage`; return its map entry, or None.
 
     `known` is the image's entry from an earlier run: when it follows the current
     plan and every file it lists exists, it is returned without reading the image.
     Otherwise the original is read, and only renditions that do not exist yet are
-    written, so a second run writes nothing. Animated images get an entry with
-    their size and no renditions. An image that cannot be read, decoded or made
-    (damaged, not an image, over Pillow's decompression-bomb limit, a storage
-    error) is logged and None is returned: this never raises.
+    written, so a second run writes nothing. `focal` (x, y fractions; given for a
+    featured image): the entry also gets the crops around that point (blog/crops.py).
+    Animated images get an entry with their size and no renditions. An image that
+    cannot be read, decoded or made (damaged, not an image, over Pillow's
+    decompression-bomb limit, a storage error) is logged and None is returned: this
+    never raises.
     """
     storage = storage or default_storage
+    key = None if focal is None else crops.focal_key(focal)
     try:
-        if _complete(name, known, storage):
+        if _complete(name, known, storage) and (
+            key is None or known.get("animated") or crops.complete(name, known, key, storage, WIDTHS)
+        ):
             return known
-        return _make(name, storage)
+        return _make(name, storage, key)
     except Exception:
         logger.exception("Renditions of %s: failed; the original is shown instead", name)
         return None
@@ -181,7 +209,7 @@ def _planned(entry):
     return {} if entry.get("animated") else plan(entry["width"], entry["format"])
 
 
-def _make(name, storage):
+def _make(name, storage, key=None):
     try:
         with storage.open(name, "rb") as file:
             data = file.read(MAX_SOURCE_BYTES + 1)
@@ -194,7 +222,7 @@ def _make(name, storage):
     try:
         # Over Pillow's decompression-bomb limit (Image.MAX_IMAGE_PIXELS) is a refusal too.
         with imaging.opened(data) as img:
-            return _make_from(name, img, storage)
+            return _make_from(name, img, storage, key)
     except imaging.BOMBS:
         logger.warning("Renditions of %s: skipped, the image has too many pixels", name)
     except imaging.DAMAGED as exc:
@@ -203,7 +231,7 @@ def _make(name, storage):
     return None
 
 
-def _make_from(name, img, storage):
+def _make_from(name, img, storage, key=None):
     ext = imaging.EXTENSIONS[imaging.format_of(img)]
     # A phone's MPO is a photo with extra pictures (depth, previews), not an animation.
     if imaging.is_animated(img):
@@ -215,12 +243,19 @@ def _make_from(name, img, storage):
     missing = [
         (w, fmt) for fmt, widths in formats.items() for w in widths if not storage.exists(rendition_name(name, w, fmt))
     ]
-    if missing:
+    entry = {"width": width, "height": height, "format": ext, "formats": formats}
+    cut = []  # the focal-point crops to make (blog/crops.py)
+    if key is not None:
+        entry["crops"] = crops.plan(width, height, ext, key, WIDTHS, alpha=crops.has_alpha(img))
+        cut = [file for file in crops.files(name, entry["crops"]) if not storage.exists(file[0])]
+    if missing or cut:
         icc = imaging.upright(img)  # decodes everything: a truncated file fails here
         for w, fmt in sorted(missing, reverse=True):
             size = (w, max(1, round(height * w / width)))
             _save(storage, rendition_name(name, w, fmt), imaging.encode_size(img, size, fmt, icc))
-    return {"width": width, "height": height, "format": ext, "formats": formats}
+        for file_name, content in crops.make(img, icc, entry.get("crops"), cut):
+            _save(storage, file_name, content)
+    return entry
 
 
 def _save(storage, name, content):
@@ -246,8 +281,10 @@ def make_article_renditions(article_id, *, invalidate_pages=True):
     if article is None:
         return None
     made = {}
+    featured = article.featured_image.name if article.featured_image else None
+    focal = focal_point(featured) if featured else None
     for name in image_names(article):
-        entry = make_renditions(name, known=article.renditions.get(name))
+        entry = make_renditions(name, known=article.renditions.get(name), focal=focal if name == featured else None)
         if entry:
             made[name] = entry
     with transaction.atomic():
@@ -267,9 +304,20 @@ def make_article_renditions(article_id, *, invalidate_pages=True):
     return renditions
 
 
+def focal_point(name):
+    """(x, y) of the picture stored as `name` in the image library (fractions), or the middle when it is not there."""
+    found = LibraryImage.objects.filter(file=name).values_list("focal_x", "focal_y").first()
+    return found or crops.CENTRE
+
+
 def renditions_missing(article):
-    """Whether some image of `article` has no entry in its map, or the map lists images it no longer has."""
-    return set(image_names(article)) != set(article.renditions or {})
+    """Whether some image of `article` has no entry in its map, the map lists images it no longer has,
+    or its featured image's entry has no focal-point crops yet (blog/crops.py)."""
+    renditions = article.renditions or {}
+    if set(image_names(article)) != set(renditions):
+        return True
+    entry = renditions.get(article.featured_image.name) if article.featured_image else None
+    return _valid(entry) and not entry.get("animated") and not crops.valid(entry.get("crops"))
 
 
 # --- markup ----------------------------------------------------------------------------------------------
@@ -287,9 +335,13 @@ def _valid(entry):
     )
 
 
-def _srcset(name, entry, ext, *, original=None):
-    """The srcset of `name`'s renditions in `ext` ('' when none), ending with `original` when it fits."""
-    candidates = [(default_storage.url(rendition_name(name, w, ext)), w) for w in entry["formats"].get(ext, [])]
+def _srcset(name, entry, ext, *, original=None, namer=None):
+    """The srcset of `name`'s renditions in `ext` ('' when none), ending with `original` when it fits.
+
+    `namer(width, ext)` names the files (default: the renditions of `name`; blog/crops.py for crops).
+    """
+    namer = namer or (lambda width, fmt: rendition_name(name, width, fmt))
+    candidates = [(default_storage.url(namer(w, ext)), w) for w in entry["formats"].get(ext, [])]
     if not candidates:
         return ""
     if original and entry["width"] <= WIDTHS[-1]:
@@ -297,29 +349,35 @@ def _srcset(name, entry, ext, *, original=None):
     return ", ".join(f"{url} {width}w" for url, width in candidates)
 
 
-def _sources(name, entry, src):
-    """(webp srcset, srcset in the original's format) of an image; '' where there is none."""
+def _sources(name, entry, src, namer=None):
+    """(webp srcset, srcset in the original's format) of an image; '' where there is none.
+
+    With `namer` (a crop's files), the srcsets list those files only: `src` is one of them.
+    """
     if not _valid(entry):
         return "", ""
+    original = None if namer else src
     if entry["format"] == "webp":
-        return "", _srcset(name, entry, "webp", original=src)
-    return _srcset(name, entry, "webp"), _srcset(name, entry, entry["format"], original=src)
+        return "", _srcset(name, entry, "webp", original=original, namer=namer)
+    return _srcset(name, entry, "webp", namer=namer), _srcset(
+        name, entry, entry["format"], original=original, namer=namer
+    )
 
 
 def _html_attributes(pairs):
     return format_html_join("", ' {}="{}"', ((key, value) for key, value in pairs if value is not None))
 
 
-def picture_html(src, entry, name, *, alt, sizes, eager=False, width=None, height=None, extra=()):
+def picture_html(src, entry, name, *, alt, sizes, eager=False, width=None, height=None, extra=(), namer=None):
     """A <picture> (or a plain <img> when there are no renditions) for the image at `src`.
 
     `entry` is the image's map entry (None while renditions are not made);
     `width`/`height` are used when it has none, or override its size. `eager`:
     the first large image of the page (fetched at once, with high priority);
-    every other image loads lazily and decodes off the main thread. Every value
-    is escaped.
+    every other image loads lazily and decodes off the main thread. `namer`: the
+    files are a crop's (see `_srcset`). Every value is escaped.
     """
-    webp, own = _sources(name, entry, src)
+    webp, own = _sources(name, entry, src, namer)
     if _valid(entry) and (width is None or height is None):
         width, height = entry["width"], entry["height"]
     img = _html_attributes(
@@ -341,9 +399,9 @@ def picture_html(src, entry, name, *, alt, sizes, eager=False, width=None, heigh
     return format_html('<picture><source type="image/webp" srcset="{}" sizes="{}"><img{}></picture>', webp, sizes, img)
 
 
-def preload_html(src, entry, name, *, sizes):
+def preload_html(src, entry, name, *, sizes, namer=None):
     """A <link rel="preload"> for the page's first large image, matching what its <picture> picks."""
-    webp, own = _sources(name, entry, src)
+    webp, own = _sources(name, entry, src, namer)
     if webp:
         attrs = [("imagesrcset", webp), ("imagesizes", sizes), ("type", "image/webp")]
     elif own:
@@ -353,6 +411,27 @@ def preload_html(src, entry, name, *, sizes):
     return format_html('<link rel="preload" as="image"{} fetchpriority="high">', _html_attributes(attrs))
 
 
+# Where the featured image is shown 16:9 (static/css/site.css): its focal-point crop (blog/crops.py).
+CROPPED_PLACES = ("card", "lead")
+
+
+def _featured(article, place):
+    """(src, entry, name, namer) of `article`'s featured image as shown at `place`: its card crop on cards
+    and the lead when it has one, else the picture itself (namer None)."""
+    image = article.featured_image
+    entry = (article.renditions or {}).get(image.name)
+    if place in CROPPED_PLACES:
+        card, key = crops.card(entry)
+        if card:
+
+            def namer(width, ext):
+                return crops.crop_name(image.name, "card", key, width, ext)
+
+            src = default_storage.url(namer(max(card["formats"][card["format"]]), card["format"]))
+            return src, card, image.name, namer
+    return image.url, entry, image.name, None
+
+
 def featured_picture(article, place, *, eager=False, alt=None):
     """The <picture> of `article`'s featured image as shown at `place` (a key of SIZES); '' without one.
 
@@ -360,20 +439,32 @@ def featured_picture(article, place, *, eager=False, alt=None):
     """
     if not article.featured_image:
         return ""
-    image = article.featured_image
-    entry = (article.renditions or {}).get(image.name)
+    src, entry, name, namer = _featured(article, place)
     # Until renditions exist, the size Django read from the upload.
     size = {} if _valid(entry) else {"width": article.featured_image_width, "height": article.featured_image_height}
     alt = article.featured_image_alt if alt is None else alt
-    return picture_html(image.url, entry, image.name, alt=alt, sizes=SIZES[place], eager=eager, **size)
+    return picture_html(src, entry, name, alt=alt, sizes=SIZES[place], eager=eager, namer=namer, **size)
 
 
 def featured_preload(article, place):
     """The preload link of `article`'s featured image as shown at `place`; '' without one."""
     if not article.featured_image:
         return ""
+    src, entry, name, namer = _featured(article, place)
+    return preload_html(src, entry, name, sizes=SIZES[place], namer=namer)
+
+
+def share_image(article):
+    """{"url", "width", "height"} of `article`'s link-preview picture (og:image), or None without a featured image.
+
+    Its 1200×630 crop around the focal point once renditions are made (blog/crops.py), the
+    picture itself with its size until then.
+    """
+    if not article.featured_image:
+        return None
     image = article.featured_image
-    return preload_html(image.url, (article.renditions or {}).get(image.name), image.name, sizes=SIZES[place])
+    found = crops.share_image(image.name, (article.renditions or {}).get(image.name))
+    return found or {"url": image.url, "width": article.featured_image_width, "height": article.featured_image_height}
 
 
 def body_sizes(width):

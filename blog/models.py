@@ -273,6 +273,13 @@ class Article(models.Model):
         _("body as plain text"), blank=True, editable=False, help_text=_("For search; kept from the body on save.")
     )
 
+    body_images = models.TextField(
+        _("images in the body"),
+        blank=True,
+        editable=False,
+        help_text=_("Kept from the body on save: the storage names of its images, one a line (the image library)."),
+    )
+
     featured_image = models.ImageField(
         _("featured image"),
         upload_to="articles/%Y/%m/",
@@ -366,7 +373,9 @@ class Article(models.Model):
     # writes without save() through blog/invalidation.py's update_articles.
 
     #: The fields derive_body() sets (for writes that derive without save(): the re-scans).
-    BODY_DERIVED_FIELDS = ("body", "has_affiliate_links", "affiliate_links", "body_text", "reading_time")
+    BODY_DERIVED_FIELDS = (
+        "body", "has_affiliate_links", "affiliate_links", "body_text", "reading_time", "body_images",
+    )  # fmt: skip
 
     def save(self, *args, **kwargs):
         self.derive()
@@ -396,7 +405,7 @@ class Article(models.Model):
             self.published_at = timezone.now()  # publishing without a time publishes now
 
     def derive_body(self, patterns=None):
-        """Sanitize the body, mark its affiliate links and keep its plain text and reading time."""
+        """Sanitize the body, mark its affiliate links and keep its plain text, reading time and image names."""
         if patterns is None:
             patterns = parse_patterns(SiteSettings.load().affiliate_patterns)
         # Sanitizing resets every rel, so links that no longer match lose "sponsored".
@@ -407,6 +416,9 @@ class Article(models.Model):
         self.affiliate_links = links
         self.body_text = plain_text(self.body)  # what full-text search indexes (blog/search.py)
         self.reading_time = max(1, math.ceil(len(strip_tags(self.body).split()) / WORDS_PER_MINUTE))
+        from .images import body_images_text  # blog/images.py imports this module
+
+        self.body_images = body_images_text(self.body)  # where library pictures are used (blog/library_uses.py)
 
     def clean(self):
         if self.featured_image and not self.featured_image_alt.strip():

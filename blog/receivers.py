@@ -7,7 +7,10 @@ An article's save runs, in order:
 3. `article_saved` (post_save): the page cache refreshes the pages that showed it before and
    show it now (blog/invalidation.py), and its images' renditions are made after commit, as a
    task, when its images changed (blog/images.py);
-4. `article_tags_changed`: tags added or taken away refresh their listings.
+4. `article_tags_changed`: tags added or taken away refresh their listings;
+5. after commit, a task gives every picture it shows a row in the image library
+   (blog/library_uses.py). A picture replaced in the library is followed by every article
+   showing it, and one described anew (alt text, focal point) refreshes their pages.
 Apps above the blog react in their own signals module: contributions/signals.py keeps the
 article's duplicate fingerprint (after commit, as a task).
 
@@ -26,13 +29,15 @@ from django.dispatch import receiver
 from taggit.models import Tag
 
 from core.models import Page, SiteSettings
+from library import signals as library_signals
+from library.models import Image as LibraryImage
 from pagecache import signals as pagecache_signals
 
-from . import invalidation, sidebar
+from . import invalidation, library_uses, sidebar
 from .images import renditions_missing
 from .models import Article, Author, Category, TaggedArticle
 from .tags import clean_tag
-from .tasks import make_renditions_task, rescan_affiliate_links_task
+from .tasks import catalogue_images_task, make_renditions_task, rescan_affiliate_links_task
 
 # --- articles --------------------------------------------------------------------------------------------
 
@@ -47,9 +52,12 @@ def article_saved(sender, instance, raw=False, **kwargs):
     if raw:
         return
     invalidation.article_saved(instance, getattr(instance, "_published_state", None))
+    article_id = instance.pk
     if renditions_missing(instance):
-        article_id = instance.pk
         transaction.on_commit(lambda: make_renditions_task.enqueue(article_id), robust=True)
+    if instance.featured_image or instance.body_images:
+        # Every picture it shows gets a row in the image library (blog/library_uses.py), after commit.
+        transaction.on_commit(lambda: catalogue_images_task.enqueue(article_id), robust=True)
 
 
 @receiver(post_delete, sender=Article, dispatch_uid="blog.article_deleted")
@@ -62,6 +70,21 @@ def article_deleted(sender, instance, **kwargs):
 def article_tags_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         invalidation.article_tags_changed(instance.content_object_id, instance.tag_id)
+
+
+# --- the image library (library/signals.py) -------------------------------------------------------------
+
+
+@receiver(library_signals.image_replaced, sender=LibraryImage, dispatch_uid="blog.library_image_replaced")
+def library_image_replaced(sender, image, old_name, new_name, **kwargs):
+    """The articles showing the old file show the new one; their renditions are made again (blog/library_uses.py)."""
+    library_uses.follow_replacement(image, old_name, new_name)
+
+
+@receiver(library_signals.image_changed, sender=LibraryImage, dispatch_uid="blog.library_image_changed")
+def library_image_changed(sender, image, **kwargs):
+    """Alt text, caption, credit or focal point: the pages showing the picture refresh, its crops follow."""
+    library_uses.pictures_described_anew(image)
 
 
 # --- names every page shows ------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from core.models import SiteSettings
 
+from . import images
+
 LOGO = ("img/logo.png", 512, 512)  # the publisher logo: a static file, with its size
 
 
@@ -38,6 +40,19 @@ def image_of(request, article):
     }
 
 
+def share_image_of(request, article):
+    """The link-preview picture (blog/images.py `share_image`) as an ImageObject with its size, or None."""
+    share = images.share_image(article)
+    if share is None:
+        return None
+    return {
+        "@type": "ImageObject",
+        "url": _absolute(request, share["url"]),
+        "width": share["width"],
+        "height": share["height"],
+    }
+
+
 def news_article(request, article, site_settings=None):
     url = _absolute(request, article.get_absolute_url())
     data = {
@@ -63,6 +78,9 @@ def news_article(request, article, site_settings=None):
     image = image_of(request, article)
     if image:
         data["image"] = [image]
+        share = share_image_of(request, article)
+        if share and share["url"] != image["url"]:
+            data["image"].append(share)  # 1200×630 around the focal point: the large previews search engines show
     if article.category_id:
         data["articleSection"] = article.category.name
     return {key: value for key, value in data.items() if value not in (None, [], "")}

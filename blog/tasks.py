@@ -4,6 +4,7 @@ from django_tasks import task
 
 from .affiliates import rescan_articles
 from .images import make_article_renditions
+from .models import Article
 
 
 @task()
@@ -20,3 +21,17 @@ def make_renditions_task(article_id):
     """
     renditions = make_article_renditions(article_id)
     return None if renditions is None else len(renditions)
+
+
+@task()
+def catalogue_images_task(article_id):
+    """Give every picture article `article_id` shows a row in the image library (blog/library_uses.py).
+
+    Returns how many rows were made (None when the article is gone).
+    """
+    from .library_uses import catalogue_article_images  # it imports this module (the renditions task)
+
+    article = Article.objects.filter(pk=article_id).first()
+    if article is None:
+        return None
+    return len(catalogue_article_images(article))

@@ -27,3 +27,10 @@ def featured_picture(article, place, eager=False, alt=None):
 def featured_preload(article, place):
     """<link rel="preload" as="image"> for `article`'s featured image at `place` (in the head), or ''."""
     return images.featured_preload(article, place)
+
+
+@register.simple_tag
+def share_image(article):
+    """{"url", "width", "height"} of `article`'s link-preview picture (og:image), or None:
+    `{% share_image article as share %}` (blog/images.py)."""
+    return images.share_image(article)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django_tasks.signals import task_enqueued
 from PIL import ExifTags, Image, ImageCms
 
-from blog import images
+from blog import crops, images
 from blog.images import SIZES, make_article_renditions, make_renditions, rendition_name, storage_name
 from blog.models import Article
 from tests.blog.test_query_counts import EXPECTED, count_queries
@@ -358,6 +358,17 @@ class TestTask:
                 "height": 600,
                 "format": "jpg",
                 "formats": {"webp": [320, 640, 900], "jpg": [320, 640]},
+                # The featured image's focal-point crops (blog/crops.py; tests/blog/test_library_crops.py).
+                "crops": {
+                    "focal": [500, 500],
+                    "card": {
+                        "width": 900,
+                        "height": 506,
+                        "format": "jpg",
+                        "formats": {"webp": [320, 640, 900], "jpg": [320, 640, 900]},
+                    },
+                    "share": {"width": 900, "height": 472, "format": "jpg"},
+                },
             },
             "articles/body.png": {
                 "width": 700,
@@ -549,8 +560,10 @@ class TestPages:
         (preload,) = tags.named("link", rel="preload")
         assert preload["imagesizes"] == SIZES["lead"] and preload["type"] == "image/webp"
         by_src = {img["src"]: img for img in tags.named("img")}
-        assert by_src[pictured.featured_image.url]["loading"] == "eager"
-        assert by_src[pictured.featured_image.url]["fetchpriority"] == "high"
+        # The lead shows its 16:9 crop around the focal point (blog/crops.py), 889×500 of the 1000×500 picture.
+        lead = default_storage.url(crops.crop_name(pictured.featured_image.name, "card", [500, 500], 889, "jpg"))
+        assert by_src[lead]["loading"] == "eager"
+        assert by_src[lead]["fetchpriority"] == "high"
         for article in others:
             img = by_src[article.featured_image.url]
             assert (img["loading"], img["decoding"], img["width"], img["height"]) == ("lazy", "async", "640", "360")
