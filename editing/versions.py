@@ -4,8 +4,10 @@ The version is a signed mark holding when the form was opened and a short digest
 stored value. When the form comes back, the digests are made again from the object as it is stored
 now: a field whose digest differs was changed by somebody else's save in between, and the save is
 refused with those fields named (and who saved, from the admin's log), the typed values kept in
-the form. The refused form carries the current version, so saving it again is a deliberate choice
-to replace the other editor's changes, never a silent one.
+the form. A field changed by the other editor that this user did not touch (editing.js posts
+which inputs were touched) is shown again with the other editor's value, so saving again does not
+undo their change; a field both changed keeps what this user typed. The refused form carries the
+current version, so saving it again is a deliberate choice, never a silent overwrite.
 """
 
 import datetime
@@ -23,6 +25,8 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 VERSION_FIELD = "editing_version"
+# Posted by editing.js: the names of the inputs the user changed since the page loaded (JSON list).
+TOUCHED_FIELD = "editing_touched"
 SALT = "editing.version"
 
 
@@ -130,40 +134,68 @@ class StaleSaveCheck:
         ]
         if self.stale_fields:
             self._carry_current_version()
-            raise forms.ValidationError(self._stale_message(loaded_at), code="stale")
+            touched = self._touched_fields()
+            theirs = [name for name in self.stale_fields if touched is not None and name not in touched]
+            for name in theirs:
+                self.fields[name].bound_data = _show_stored  # rendered with the stored value
+            raise forms.ValidationError(self._stale_message(loaded_at, theirs), code="stale")
         return cleaned_data
+
+    def _touched_fields(self):
+        """The fields the user changed since the page loaded, or None if the browser did not say."""
+        try:
+            names = json.loads(self.data.get(self.add_prefix(TOUCHED_FIELD)) or "null")
+        except ValueError:
+            return None
+        if not isinstance(names, list):
+            return None
+        names = {name for name in names if isinstance(name, str)}
+        touched = set()
+        for field_name, field in self.fields.items():
+            html_name = self.add_prefix(field_name)
+            parts = len(field.widget.widgets) if isinstance(field.widget, forms.MultiWidget) else 0
+            if html_name in names or any(f"{html_name}_{index}" in names for index in range(parts)):
+                touched.add(field_name)
+        return touched
 
     def _carry_current_version(self):
         """The refused form re-renders with the current version: the next save is a choice made knowingly."""
         self.data = self.data.copy()
         self.data[self.add_prefix(VERSION_FIELD)] = make_version(self.stored_digests, timezone.now())
 
-    def _stale_message(self, loaded_at):
+    def _stale_message(self, loaded_at, theirs):
         entries = saves_since(self.instance, loaded_at)
         names = list(dict.fromkeys(display_name(entry.user, self.editing_user) for entry in entries))
         saved_at = entries[-1].action_time if entries else getattr(self.instance, "updated_at", None)
-        labels = [str(self.fields[name].label or name) for name in self.stale_fields]
+
+        def labels(names):
+            return get_text_list([str(self.fields[name].label or name) for name in names], _("and"))
+
+        both = [name for name in self.stale_fields if name not in theirs]
         params = {
             "who": get_text_list(names, _("and")) if names else _("someone else"),
             "what": self.instance._meta.verbose_name,
             "when": short_time(saved_at) if saved_at else _("since"),
             "opened": short_time(loaded_at),
-            "fields": get_text_list(labels, _("and")),
+            "fields": labels(self.stale_fields),
+            "theirs": labels(theirs),
+            "both": labels(both),
         }
         if saved_at:
             text = _("Not saved: %(who)s saved this %(what)s at %(when)s, after you opened it at %(opened)s.")
         else:
             text = _("Not saved: %(who)s saved this %(what)s after you opened it at %(opened)s.")
-        return (
-            text % params
-            + " "
-            + _("Changed since: %(fields)s.") % params
-            + " "
-            + _(
-                "What you typed is still below (and in your autosaved copy). Open the page in another tab to see "
-                "their version; saving this form again replaces it with yours."
-            )
-        )
+        parts = [text % params, _("Changed since: %(fields)s.") % params]
+        if theirs:
+            parts.append(_("The form now shows their %(theirs)s, which you had not changed.") % params)
+        if both:
+            parts.append(_("You changed %(both)s too: yours is kept below, and saving again replaces theirs.") % params)
+        parts.append(_("Everything else is what you typed (also kept in your autosaved copy). Check, then save."))
+        return " ".join(parts)
+
+
+def _show_stored(data, initial):
+    return initial
 
 
 def versioned_form(form_class, user):

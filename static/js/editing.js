@@ -105,7 +105,8 @@
     const key = (state) => JSON.stringify(state.fields);
 
     // A form shown again with errors holds what was typed, not what is stored.
-    const loaded = key(serialize(form));
+    const loadedState = serialize(form);
+    const loaded = key(loadedState);
     const startsUnsaved = document.querySelector(".errornote") !== null;
     let lastCopied = loaded;
     let submitting = false;
@@ -149,6 +150,16 @@
     form.addEventListener("submit", () => {
       submitting = true;
       clearTimeout(timer);
+      // Which inputs were changed here: a save refused as stale shows the other editor's value
+      // in the fields this user left alone (editing/versions.py).
+      if (versionName) {
+        const touched = form.elements[versionName.replace(/editing_version$/, "editing_touched")] ||
+          form.appendChild(Object.assign(document.createElement("input"), {
+            type: "hidden",
+            name: versionName.replace(/editing_version$/, "editing_touched"),
+          }));
+        touched.value = JSON.stringify(differingNames(serialize(form), loadedState, versionName));
+      }
     });
 
     window.addEventListener("beforeunload", (event) => {

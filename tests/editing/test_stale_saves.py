@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from blog.models import Article
-from editing.versions import VERSION_FIELD, make_version
+from editing.versions import TOUCHED_FIELD, VERSION_FIELD, make_version
 from tests.blog.test_admin import form_data
 from tests.factories import ArticleFactory
 
@@ -47,7 +47,7 @@ def test_a_save_after_anothers_save_is_refused_with_the_changed_fields_named(cli
     assert errors[0].startswith("Not saved: Ben Okafor saved this article at ")
     assert "Changed since: Title, Body" in errors[0]  # (and Show call-out: form_data leaves it unticked)
     assert "Standfirst" not in errors[0]
-    assert "What you typed is still below" in errors[0]
+    assert "You changed Title, Body" in errors[0]  # the browser did not say what was touched: all kept
     assert b"Ana typed this standfirst." in response.content  # the typed values are kept
     article.refresh_from_db()
     assert article.title == "Ben's title"
@@ -133,3 +133,35 @@ def test_core_pages_refuse_stale_saves_too(client, ana):
     response = client.post(url, data)
     assert response.status_code == 200
     assert "Changed since: Body." in response.context["adminform"].form.non_field_errors()[0]
+
+
+def test_the_fields_left_alone_show_the_other_editors_value_and_the_touched_keep_the_typed(client, ana, ben, article):
+    client.force_login(ana)
+    mark = open_form(client, article)
+    client.force_login(ben)
+    client.post(change_url(article), form_data(article, title="Ben's title", standfirst="Ben's standfirst."))
+    client.force_login(ana)
+    typed = form_data(article, standfirst="Ana's standfirst.", **{VERSION_FIELD: mark})
+    typed[TOUCHED_FIELD] = '["standfirst"]'
+    response = client.post(change_url(article), typed)
+    form = response.context["adminform"].form
+    error = form.non_field_errors()[0]
+    assert "The form now shows their Title" in error  # (and Show call-out, unticked by form_data)
+    assert "You changed Standfirst too: yours is kept below, and saving again replaces theirs." in error
+    assert form["title"].value() == "Ben's title"
+    assert form["standfirst"].value() == "Ana's standfirst."
+    again = {**typed, "title": form["title"].value(), VERSION_FIELD: form[VERSION_FIELD].value()}
+    assert client.post(change_url(article), again).status_code == 302
+    article.refresh_from_db()
+    assert (article.title, article.standfirst) == ("Ben's title", "Ana's standfirst.")
+
+
+@pytest.mark.parametrize("touched", ["not json", '{"a": 1}', ""])
+def test_an_unreadable_touched_list_keeps_everything_typed(client, ana, article, touched):
+    client.force_login(ana)
+    mark = open_form(client, article)
+    Article.objects.filter(pk=article.pk).update(title="Changed by a script")
+    response = client.post(
+        change_url(article), form_data(article, title="Typed", **{VERSION_FIELD: mark, TOUCHED_FIELD: touched})
+    )
+    assert response.context["adminform"].form["title"].value() == "Typed"
