@@ -31,9 +31,9 @@ from library import usage
 from library.models import Image
 
 from . import invalidation
-from .images import body_image_names, body_images_text, image_names, media_prefixes, names_line, storage_name
+from .image_names import body_image_names, body_images_text, media_prefixes, names_line, storage_name
+from .images import image_names
 from .models import Article
-from .tasks import make_renditions_task
 
 logger = logging.getLogger(__name__)
 
@@ -168,9 +168,9 @@ def follow_replacement(image, old_name, new_name):
     """Point every article showing `old_name` at `new_name` (the library replaced the picture's file).
 
     Bodies and featured images are rewritten without save() (no revision, no new `updated_at`:
-    the words did not change), the old file's renditions are dropped from the maps, the pages
-    that show the articles are refreshed and, after commit, their renditions (and crops) are
-    made again. Returns the pks of the articles rewritten.
+    the words did not change), the old file's renditions are dropped from the maps and the pages
+    that show the articles are refreshed. Returns the pks of the articles rewritten: their
+    renditions are to be made again (blog/receivers.py queues the task).
     """
     pks = articles_showing(old_name)
     if not pks:
@@ -194,19 +194,15 @@ def follow_replacement(image, old_name, new_name):
             if changes:
                 Article.objects.filter(pk=article.pk).update(**changes)
         invalidation.articles_changed(pks)
-    for pk in pks:
-        transaction.on_commit(lambda pk=pk: make_renditions_task.enqueue(pk), robust=True)
     return pks
 
 
 def pictures_described_anew(image):
-    """The alt text, caption, credit or focal point of `image` changed: refresh the pages of the articles that
-    show it, and (after commit) make the crops of those that feature it again (the task keeps what still fits)."""
+    """The alt text, caption, credit or focal point of `image` changed: refresh the pages of the articles
+    that show it. Returns the pks of those that feature it: their crops are to be made again (the
+    renditions task keeps what still fits; blog/receivers.py queues it)."""
     pks = articles_showing(image.name)
     if not pks:
         return []
     invalidation.articles_rendered_anew(pks)
-    featuring = Article.objects.filter(pk__in=pks, featured_image=image.name).values_list("pk", flat=True)
-    for pk in list(featuring):
-        transaction.on_commit(lambda pk=pk: make_renditions_task.enqueue(pk), robust=True)
-    return pks
+    return list(Article.objects.filter(pk__in=pks, featured_image=image.name).values_list("pk", flat=True))

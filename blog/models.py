@@ -21,6 +21,8 @@ from core.fields import PlainParagraphsField, PlainTextField, UnicodeSlugField
 from core.models import SiteSettings
 from core.sanitizer import PROSE_EXTENSIONS, plain_text, sanitize_html
 
+from .image_names import body_images_text
+
 WORDS_PER_MINUTE = 230
 
 
@@ -416,8 +418,6 @@ class Article(models.Model):
         self.affiliate_links = links
         self.body_text = plain_text(self.body)  # what full-text search indexes (blog/search.py)
         self.reading_time = max(1, math.ceil(len(strip_tags(self.body).split()) / WORDS_PER_MINUTE))
-        from .images import body_images_text  # blog/images.py imports this module
-
         self.body_images = body_images_text(self.body)  # where library pictures are used (blog/library_uses.py)
 
     def clean(self):

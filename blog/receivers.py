@@ -78,13 +78,15 @@ def article_tags_changed(sender, instance, raw=False, **kwargs):
 @receiver(library_signals.image_replaced, sender=LibraryImage, dispatch_uid="blog.library_image_replaced")
 def library_image_replaced(sender, image, old_name, new_name, **kwargs):
     """The articles showing the old file show the new one; their renditions are made again (blog/library_uses.py)."""
-    library_uses.follow_replacement(image, old_name, new_name)
+    for article_id in library_uses.follow_replacement(image, old_name, new_name):
+        transaction.on_commit(lambda article_id=article_id: make_renditions_task.enqueue(article_id), robust=True)
 
 
 @receiver(library_signals.image_changed, sender=LibraryImage, dispatch_uid="blog.library_image_changed")
 def library_image_changed(sender, image, **kwargs):
     """Alt text, caption, credit or focal point: the pages showing the picture refresh, its crops follow."""
-    library_uses.pictures_described_anew(image)
+    for article_id in library_uses.pictures_described_anew(image):
+        transaction.on_commit(lambda article_id=article_id: make_renditions_task.enqueue(article_id), robust=True)
 
 
 # --- names every page shows ------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from django_tasks import task
 
 from .affiliates import rescan_articles
 from .images import make_article_renditions
+from .library_uses import catalogue_article_images
 from .models import Article
 
 
@@ -29,8 +30,6 @@ def catalogue_images_task(article_id):
 
     Returns how many rows were made (None when the article is gone).
     """
-    from .library_uses import catalogue_article_images  # it imports this module (the renditions task)
-
     article = Article.objects.filter(pk=article_id).first()
     if article is None:
         return None

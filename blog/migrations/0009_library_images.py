@@ -44,7 +44,7 @@ def _size(data):
 def catalogue_existing(Article, Image, storage=None):
     """Keep `body_images` and catalogue the articles' pictures; {"added", "known", "missing", "unreadable",
     "copies", "articles"} (models may be historical ones)."""
-    from blog.images import body_image_names, body_images_text
+    from blog.image_names import body_image_names, body_images_text
     from library.models import make_thumbnail
 
     storage = storage or default_storage
