@@ -80,6 +80,7 @@ def test_a_typed_draft_is_autosaved_and_restored_after_a_reload(page, live_serve
     status = page.locator("#editing-status")
     expect(status).to_have_text(re.compile(r"^Saved a copy at \d\d:\d\d$"))
     assert TYPED.strip() in AutosavedCopy.objects.get(user=ana).fields["body"][0]
+    shoot(page, "saved", body_editor(page))
 
     # The reload asks first (unsaved changes); the copy is offered on the page that comes back.
     page.once("dialog", lambda dialog: dialog.accept())
