@@ -32,12 +32,13 @@ class ThumbnailRadioSelect(forms.RadioSelect):
         options = [option for _group, group_options, _index in context["optgroups"] for option in group_options]
         items = format_html_join(
             "",
-            '<label for="{}" style="display:flex;flex-direction:column;gap:0.25rem;width:8rem;font-size:0.8rem;'
+            '<label for="{}" style="display:flex;flex-direction:column;gap:0.25rem;width:{};font-size:0.8rem;'
             'line-height:1.3;cursor:pointer"><span><input type="radio" name="{}" value="{}" id="{}"{}> {}</span>'
             "{}</label>",
             (
                 (
                     option["attrs"]["id"],
+                    "8rem" if option["value"] else "100%",  # "none" on a line of its own, above the pictures
                     name,
                     option["value"],
                     option["attrs"]["id"],
