@@ -20,7 +20,7 @@ import logging
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import Exists, OuterRef, Q, TextField, Value
 from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils.html import escape
@@ -77,7 +77,9 @@ def article_uses(images):
 def _used_filter():
     """Library images some article shows: a Q for the changelist's own query (no query of its own)."""
     featured = Article.objects.filter(featured_image=OuterRef("file"))
-    in_body = Article.objects.filter(body_images__contains=Concat(Value("\n"), OuterRef("file"), Value("\n")))
+    in_body = Article.objects.filter(
+        body_images__contains=Concat(Value("\n"), OuterRef("file"), Value("\n"), output_field=TextField())
+    )
     return Q(Exists(featured)) | Q(Exists(in_body))
 
 
