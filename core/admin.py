@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.affiliates import invalid_pattern_lines
+from core.figures import refuse_lost_pictures
 
 from .models import Page, PublishingCheck, SiteSettings
 
@@ -36,6 +37,9 @@ class SiteSettingsForm(forms.ModelForm):
                 params={"lines": ", ".join(invalid)},
             )
         return text
+
+    def clean_callout_text(self):
+        return refuse_lost_pictures(self.cleaned_data["callout_text"])
 
 
 @admin.register(SiteSettings)
@@ -94,8 +98,14 @@ class SiteSettingsAdmin(admin.ModelAdmin):
             )
 
 
+class PageForm(forms.ModelForm):
+    def clean_body(self):
+        return refuse_lost_pictures(self.cleaned_data["body"])  # a figure never saves without its picture
+
+
 @admin.register(Page)
 class PageAdmin(admin.ModelAdmin):
+    form = PageForm
     list_display = ["title", "slug", "updated_at"]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}

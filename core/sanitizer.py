@@ -11,6 +11,9 @@ import re
 from html import unescape
 
 import nh3
+from django.templatetags.static import static
+from django.urls import reverse_lazy
+from django.utils.functional import lazy
 
 from .html import TEXT, tokens
 
@@ -117,9 +120,17 @@ PROSE_EXTENSIONS = {
     "HorizontalRule": True,
     "HardBreak": True,
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    # Figure, Image and Caption are static/js/editor-figures.js's (DJANGO_PROSE_EDITOR_EXTENSIONS):
+    # pictures come from the image library or are uploaded on the spot, always with alt text.
     "Figure": True,
     "Image": True,
     "Caption": True,
+    # Its addresses reach the script in the widget's data attribute (the CSP allows no inline script).
+    "FigureLibrary": {
+        "chooseUrl": reverse_lazy("admin:library_image_choose"),
+        "uploadUrl": reverse_lazy("admin:library_image_upload"),
+        "cssUrl": lazy(static, str)("css/editor-figures.css"),
+    },
     "Table": True,
     "TableRow": True,
     "TableHeader": True,

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django_prose_editor.config import html_tags
+from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -246,6 +248,19 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Non-file form data (an article's HTML is far below this).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# RICH-TEXT EDITOR (django-prose-editor)
+# Figures from the image library, uploaded on the spot or pasted, with required alt text
+# (issue 19): the module replaces the stock Figure, Image and Caption and adds FigureLibrary,
+# configured in core/sanitizer.py PROSE_EXTENSIONS. It produces nothing the stock figure does not.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("js/editor-figures.js")],
+        "extensions": {
+            "FigureLibrary": html_tags(["figure", "figcaption", "img"], {"img": ["src", "alt", "width", "height"]})
+        },
+    }
+]
 
 # EMAIL
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "Byline <noreply@localhost>")
