@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
+from blog.crops import CENTRE
 from blog.images import make_renditions
 from blog.models import Article, Author, Category, TaggedArticle
 from contributions.models import Submission
@@ -30,6 +31,7 @@ from core.affiliates import parse_patterns
 from core.models import Page, SiteSettings
 from discussion.actions import recount
 from discussion.models import Comment, render_comment
+from library.models import Image
 
 from .pictures import avatar_bytes, featured_image_alt, featured_image_bytes
 from .words import ABOUT_BODY, AUTHORS, CATEGORIES, COMMENT_TEXTS, COMMENTERS, GENERAL_TAGS, TAG_NAMES, WRITING_AUTHORS
@@ -126,8 +128,10 @@ class Seeder:
             with storage.open(name) as file:
                 width, height = get_image_dimensions(file)
             alt = featured_image_alt(number)
-            # Bulk-created articles send no post_save, so the renditions task would not run.
-            made = make_renditions(name, storage=storage) if renditions else None
+            # Bulk-created articles send no post_save, so neither the renditions task nor the
+            # library's catalogue (blog/receivers.py) would run: both are done here, once per picture.
+            Image.objects.register_stored(name, alt=alt, credit="Byline demo art", storage=storage)
+            made = make_renditions(name, storage=storage, focal=CENTRE) if renditions else None
             pool.append(PoolImage(name, width, height, alt, made))
         return pool
 

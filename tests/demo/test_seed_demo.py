@@ -19,6 +19,7 @@ from blog.models import WORDS_PER_MINUTE, Article, Author, Category, TaggedArtic
 from contributions.models import Submission
 from core.models import Page, SiteSettings
 from discussion.models import Comment
+from library.models import Image
 from tests.factories import ArticleFactory, AuthorFactory
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +124,17 @@ def test_featured_images_come_from_a_small_shared_pool(media_root):
     for article in with_image:
         assert (article.featured_image_width, article.featured_image_height) == (1200, 675)
         assert article.featured_image_alt and article.featured_image_caption and article.featured_image_credit
+
+
+def test_the_pool_pictures_are_in_the_library_with_their_alt_text(media_root):
+    seed(articles=25)
+
+    names = set(Article.objects.exclude(featured_image="").values_list("featured_image", flat=True))
+    library = {image.name: image for image in Image.objects.filter(file__in=names)}
+    assert set(library) == names
+    assert all(image.alt and image.width == 1200 for image in library.values())
+    seed(articles=25)  # a rerun catalogues nothing twice
+    assert Image.objects.count() == len(set(Image.objects.values_list("sha256", flat=True)))
 
 
 def test_second_run_creates_nothing_new(media_root):
@@ -276,6 +288,7 @@ def test_featured_images_get_their_renditions(media_root):
     assert entry["width"] == article.featured_image_width
     assert 640 in entry["formats"]["webp"]
     assert (media_root / "renditions").is_dir()
+    assert entry.get("crops"), "the share image and the cards' crops are made with the renditions"
 
 
 def snapshot():
