@@ -72,7 +72,7 @@ def shoot(page, name, locator=None):
     page.emulate_media(color_scheme="light")
 
 
-def test_a_typed_draft_is_autosaved_and_restored_after_a_reload(page, live_server, ana, article):
+def test_a_typed_draft_is_autosaved_and_restored_after_a_reload(page, live_server, ana, article, axe):
     errors = browser_errors(page)
     log_in(page, live_server, ana)
     page.goto(change_url(live_server, article))
@@ -90,6 +90,8 @@ def test_a_typed_draft_is_autosaved_and_restored_after_a_reload(page, live_serve
     expect(banner).to_contain_text("You have an unsaved copy of this form from")
     expect(body_editor(page)).not_to_contain_text(TYPED.strip())
     shoot(page, "banner", banner)
+    found = axe(page)
+    assert [(rule, targets) for rule, targets in found if "editing" in str(targets)] == []
 
     banner.get_by_role("button", name=re.compile(r"^Restore the copy from \d\d:\d\d$")).click()
     expect(banner).to_have_count(0)
@@ -190,3 +192,17 @@ def test_two_editors_see_each_other_and_a_stale_save_is_refused(page, browser, l
         assert article.title == "Night trains of Europe (2027 timetable)"
     finally:
         other.close()
+
+
+def test_a_new_article_typed_then_left_is_offered_again(page, live_server, ana):
+    log_in(page, live_server, ana)
+    add = live_server.url + reverse("admin:blog_article_add")
+    page.goto(add)
+    page.get_by_label(re.compile(r"^Title")).fill("An article never saved")
+    expect(page.locator("#editing-status")).to_have_text(re.compile(r"^Saved a copy at"))
+    assert AutosavedCopy.objects.get(user=ana).object_id is None
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.goto(add)
+    expect(page.get_by_label(re.compile(r"^Title"))).to_have_value("")
+    page.locator("#editing-banner").get_by_role("button", name=re.compile("^Restore the copy")).click()
+    expect(page.get_by_label(re.compile(r"^Title"))).to_have_value("An article never saved")
