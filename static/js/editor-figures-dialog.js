@@ -169,14 +169,27 @@ export const chooseFigure = (editor, options, { current = null, file = null, ask
         src = chosen.thumbnail || chosen.url
         text = gettext("Chosen from the library.")
       } else if (activeTab() === "upload" && pendingFile) {
-        src = URL.createObjectURL(pendingFile)
+        src = pendingPreview // a data: address (the CSP allows no blob: pictures)
         text = `${gettext("To upload:")} ${pendingFile.name || gettext("a pasted picture")}`
       } else if (current?.src) {
         src = current.src
         text = gettext("The current picture.")
       }
-      if (!src) return
-      preview.append(crel("img", { src, alt: "" }), crel("p", { textContent: text }))
+      if (text) preview.append(...(src ? [crel("img", { src, alt: "" })] : []), crel("p", { textContent: text }))
+    }
+
+    let pendingPreview = null
+    const readPreview = () => {
+      pendingPreview = null
+      const reading = pendingFile
+      if (!reading) return
+      const reader = new FileReader()
+      reader.addEventListener("load", () => {
+        if (reading !== pendingFile) return // another file was chosen meanwhile
+        pendingPreview = reader.result
+        showPreview()
+      })
+      reader.readAsDataURL(reading)
     }
 
     const selectTab = (index, focus = false) => {
@@ -277,6 +290,7 @@ export const chooseFigure = (editor, options, { current = null, file = null, ask
       pendingFile = fileInput.files[0] || null
       fileStatus.textContent = ""
       error.textContent = ""
+      readPreview()
       showPreview()
     })
 
@@ -365,6 +379,7 @@ export const chooseFigure = (editor, options, { current = null, file = null, ask
     dialog.showModal()
     if (current?.alt) alt.value = current.alt
     if (file) {
+      readPreview()
       selectTab(1)
       fileStatus.textContent = gettext("Give the picture its alt text, then insert it: it is uploaded then.")
       alt.focus()
