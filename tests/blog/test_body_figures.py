@@ -65,7 +65,7 @@ class TestLostPictures:
             ("<figure></figure>", [""]),
             ('<figure><img src="  " alt="x"><figcaption>Blank</figcaption></figure>', ["Blank"]),
             ('<p><img alt="no address"></p>', [None]),
-            ('<figure><figcaption>Open', ["Open"]),
+            ("<figure><figcaption>Open", ["Open"]),
             ("<figure><figcaption>One</figcaption><figure><img src='/a.png'></figure>", ["One"]),
         ],
     )
@@ -125,9 +125,11 @@ class TestPagesAndSettings:
 
     def test_the_call_out_without_its_picture_is_refused(self, admin_client):
         settings = SiteSettings.load()
-        form_class = admin_client.get(reverse("admin:core_sitesettings_change", args=[settings.pk])).context[
-            "adminform"
-        ].form.__class__
+        form_class = (
+            admin_client.get(reverse("admin:core_sitesettings_change", args=[settings.pk]))
+            .context["adminform"]
+            .form.__class__
+        )
         form = form_class(instance=settings, data={"callout_text": LOST})
         form.is_valid()
         assert form.errors["callout_text"][0].startswith("Not saved: a figure has lost")

@@ -372,4 +372,3 @@ def test_screenshots_of_the_dialog_and_a_figure(page, live_server, library_edito
     # On a phone the dialog fits the screen: nothing sticks out sideways.
     box = dialog.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= width
-
