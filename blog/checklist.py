@@ -137,8 +137,8 @@ class Checklist:
         return bool(self.blockers)
 
     def summary(self):
-        """The blockers' messages in one line, for an error or an admin message."""
-        return "; ".join(result.message for result in self.blockers)
+        """The blockers' messages in one line (each a sentence), for an error or an admin message."""
+        return " ".join(result.message for result in self.blockers)
 
 
 # The checks. Each returns None when it passes, else (message, may_block): a problem with a fallback

@@ -36,7 +36,7 @@ class PublishingBlocked(Exception):
     def __init__(self, article, blockers):
         self.article = article
         self.blockers = blockers
-        super().__init__("; ".join(result.message for result in blockers))
+        super().__init__(" ".join(result.message for result in blockers))  # each message is a sentence
 
 
 def ensure_publishable(article):

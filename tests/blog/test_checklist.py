@@ -219,7 +219,7 @@ def test_a_raw_guest_draft_is_blocked_and_says_why():
     article = DraftFactory(category=None, body=RAW_GUEST_DRAFT, standfirst="", meta_description="")
     checklist = check_article(article)
     assert [result.code for result in checklist.blockers] == ["category", "image_alt"]
-    assert checklist.summary() == "No category is chosen.; 1 picture has no alt text: photo.jpg."
+    assert checklist.summary() == "No category is chosen. 1 picture has no alt text: photo.jpg."
     assert {result.code for result in checklist.warnings} == {
         "featured_image",
         "body_length",
@@ -264,7 +264,7 @@ def test_the_publish_action_skips_blocked_articles_and_says_why(editor_client):
         str(message) for message in response.context["messages"]
     ]
     assert "1 article published." in texts
-    assert "“Raw guest draft” was not published: No category is chosen.; 1 picture has no alt text: photo.jpg." in texts
+    assert "“Raw guest draft” was not published: No category is chosen. 1 picture has no alt text: photo.jpg." in texts
     ready.refresh_from_db()
     raw.refresh_from_db()
     assert ready.is_live
