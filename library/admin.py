@@ -15,6 +15,7 @@ from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -104,7 +105,7 @@ class ImageChangeList(ChangeList):
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
     form = ImageForm
-    list_display = ["thumbnail", "description", "used_in", "dimensions", "created_at"]
+    list_display = ["thumbnail", "description", "used_in", "dimensions", "uploaded"]
     list_display_links = ["thumbnail", "description"]
     list_filter = [UsageFilter, AltTextFilter, LicenceFilter, ("created_at", admin.DateFieldListFilter)]
     search_fields = ["alt", "caption", "credit", "file"]
@@ -145,7 +146,7 @@ class ImageAdmin(admin.ModelAdmin):
     def description(self, obj):
         if not obj.alt:
             return format_html(
-                '<span class="library-flag library-flag-missing">{}</span> <span class="library-filename">{}</span>',
+                '<span class="library-flag library-flag-missing">{}</span><br><span class="library-filename">{}</span>',
                 _("No alt text"),
                 obj.filename,
             )
@@ -162,7 +163,11 @@ class ImageAdmin(admin.ModelAdmin):
     def dimensions(self, obj):
         if not obj.width:
             return "—"
-        return f"{obj.width} × {obj.height}"
+        return f"{obj.width}\N{NO-BREAK SPACE}×\N{NO-BREAK SPACE}{obj.height}"
+
+    @admin.display(description=_("Uploaded"), ordering="created_at")
+    def uploaded(self, obj):
+        return date_format(timezone.localtime(obj.created_at), "j M Y")
 
     # --- the upload page and the JSON endpoints ---------------------------------------------------
 

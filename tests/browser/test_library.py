@@ -15,6 +15,7 @@ from django.urls import reverse
 from PIL import Image as PillowImage
 from playwright.sync_api import expect
 
+from library import usage
 from library.models import Image
 from tests.browser.conftest import BROWSER, DESKTOP, PHONE
 from tests.factories import UserFactory
@@ -64,7 +65,7 @@ def errors(page):
     return found
 
 
-def test_upload_two_pictures_then_set_a_focal_point(page, live_server, errors):
+def test_upload_two_pictures_then_set_a_focal_point(page, live_server, errors, request):
     user = UserFactory(is_staff=True, is_superuser=True)
     page.goto(live_server.url + reverse("admin:library_image_add"))
     expect(page).to_have_url(re.compile(r"/admin/login/"))
@@ -105,9 +106,21 @@ def test_upload_two_pictures_then_set_a_focal_point(page, live_server, errors):
     expect(page.locator(".library-result-thumb").first).to_have_attribute("src", re.compile(r"\.webp$"))
     shots(page, "upload-results")
 
-    # The list flags both: no alt text yet.
+    # The list flags both: no alt text yet. The harbour is used in two articles (a provider as the blog's).
+    harbour_image = Image.objects.get(file__endswith="harbour-at-dawn.jpg")
+
+    def articles(images):
+        uses = [
+            usage.Use("Article “Dawn at sea”", "/admin/blog/article/1/change/", "/dawn/"),
+            usage.Use("Article “Harbours of Brittany”", "/admin/blog/article/2/change/"),
+        ]
+        return {image.pk: uses for image in images if image.pk == harbour_image.pk}
+
+    usage.register(articles)
+    request.addfinalizer(lambda: usage.unregister(articles))
     page.goto(live_server.url + reverse("admin:library_image_changelist"))
     expect(page.get_by_text("No alt text")).to_have_count(2)
+    expect(page.get_by_text("2 places")).to_be_visible()
     shots(page, "list")
 
     page.goto(live_server.url + reverse("admin:library_image_add"))
@@ -115,9 +128,12 @@ def test_upload_two_pictures_then_set_a_focal_point(page, live_server, errors):
         [{"name": "harbour-again.jpg", "mimeType": "image/jpeg", "buffer": harbour}]
     )
     page.get_by_role("link", name="Open it").click()
-    harbour_image = Image.objects.get(file__endswith="harbour-at-dawn.jpg")
     expect(page).to_have_url(re.compile(rf"/admin/library/image/{harbour_image.pk}/change/"))
 
+    expect(page.get_by_text("Used in 2 places:")).to_be_visible()
+    expect(page.get_by_role("link", name="Article “Harbours of Brittany”")).to_have_attribute(
+        "href", "/admin/blog/article/2/change/"
+    )
     picture = page.locator("[data-focal-image]")
     expect(picture).to_be_visible()
     box = picture.bounding_box()
