@@ -12,7 +12,6 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.config import html_tags
-from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -255,7 +254,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # configured in core/sanitizer.py PROSE_EXTENSIONS. It produces nothing the stock figure does not.
 DJANGO_PROSE_EDITOR_EXTENSIONS = [
     {
-        "js": [static_lazy("js/editor-figures.js")],
+        # A plain address, not static_lazy(): a repr() of the settings would resolve it, and fail before
+        # collectstatic (tests/core/test_env_example.py). Its own imports are relative to it anyway.
+        "js": [f"{STATIC_URL}js/editor-figures.js"],
         "extensions": {
             "FigureLibrary": html_tags(["figure", "figcaption", "img"], {"img": ["src", "alt", "width", "height"]})
         },
