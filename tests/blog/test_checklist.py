@@ -1,6 +1,8 @@
 """blog/checklist.py: each check firing and not firing, the settings choosing block or warn, and the
 places that enforce it (publish_now, the admin form, the Publish now action); the change page's queries."""
 
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
@@ -14,6 +16,8 @@ from core.greetings import greeting, sign_off
 from core.models import PublishingCheck, SiteSettings, default_publishing_blockers
 from tests.blog.test_admin import change_url, form_data
 from tests.conftest import make_image_file
+from tests.core.test_admin_settings import URL as SETTINGS_URL
+from tests.core.test_admin_settings import form_data as settings_form
 from tests.factories import ArticleFactory, CategoryFactory, DraftFactory
 
 pytestmark = pytest.mark.django_db
@@ -356,3 +360,37 @@ def test_the_change_page_runs_as_many_queries_whatever_the_body(editor_client):
             assert editor_client.get(change_url(article)).status_code == 200
         counts.append(len(queries))
     assert counts[1] == counts[2] == 12, counts
+
+
+# The site settings
+
+
+def test_the_settings_page_chooses_what_blocks(editor_client):
+    page = editor_client.get(SETTINGS_URL).content.decode()
+    assert "Checks that block publishing" in page
+    assert re.search(r'<input type="checkbox" name="publishing_blockers" value="category"[^>]* checked>', page)
+    assert re.search(r'<input type="checkbox" name="publishing_blockers" value="salutation"[^>]*id="[^"]+">', page)
+    response = editor_client.post(SETTINGS_URL, settings_form(publishing_blockers=["salutation", "heading_order"]))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert SiteSettings.objects.get().publishing_blockers == ["salutation", "heading_order"]
+    assert editor_client.post(SETTINGS_URL, settings_form(publishing_blockers=[])).status_code == 302
+    assert SiteSettings.objects.get().publishing_blockers == []
+
+
+def test_the_settings_page_refuses_an_unknown_check(editor_client):
+    response = editor_client.post(SETTINGS_URL, settings_form(publishing_blockers=["spelling"]))
+    assert response.status_code == 200
+    assert "publishing_blockers" in response.context["adminform"].form.errors
+    assert SiteSettings.objects.get().publishing_blockers == default_publishing_blockers()
+
+
+def test_a_check_unticked_in_the_settings_lets_the_action_publish(editor_client):
+    settings = SiteSettings.load()
+    settings.publishing_blockers = ["image_alt"]
+    settings.save()
+    article = DraftFactory(category=None, body="<p>Fine.</p>")
+    editor_client.post(
+        reverse("admin:blog_article_changelist"), {"action": "publish_now", "_selected_action": [article.pk]}
+    )
+    article.refresh_from_db()
+    assert article.is_live
