@@ -81,7 +81,8 @@ class Draft:
     @classmethod
     def from_form(cls, cleaned_data, instance):
         """The article as the admin form would save it: its cleaned data, the instance for fields it lacks
-        (read-only ones). An image field's cleaned value is the upload, the current file, or False (cleared)."""
+        (read-only ones). An image field's cleaned value is the upload, the current file, False (cleared), or
+        a storage name (a picture chosen from the library: blog/library_choice.py)."""
 
         def value(name):
             return cleaned_data[name] if name in cleaned_data else getattr(instance, name)
@@ -92,9 +93,15 @@ class Draft:
             standfirst=value("standfirst") or "",
             meta_description=value("meta_description") or "",
             has_category=value("category") is not None,
-            featured_image=(getattr(image, "name", "") or "") if image else "",
+            featured_image=_image_name(image),
             featured_image_alt=value("featured_image_alt") or "",
         )
+
+
+def _image_name(image):
+    if not image:
+        return ""
+    return image if isinstance(image, str) else (getattr(image, "name", "") or "")
 
 
 @dataclass(frozen=True)

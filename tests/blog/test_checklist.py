@@ -394,3 +394,13 @@ def test_a_check_unticked_in_the_settings_lets_the_action_publish(editor_client)
     )
     article.refresh_from_db()
     assert article.is_live
+
+
+def test_a_featured_picture_chosen_from_the_library_counts():
+    # blog/library_choice.py puts the chosen picture's storage name in the cleaned data.
+    instance = Article()
+    cleaned = {"featured_image": "library/2026/12/lead.jpg", "featured_image_alt": "", "body": LONG_TEXT}
+    draft = Draft.from_form(cleaned, instance)
+    assert draft.featured_image == "library/2026/12/lead.jpg"
+    assert results(draft)["featured_image_alt"].message == "The featured picture (lead.jpg) has no alt text."
+    assert Draft.from_form({**cleaned, "featured_image": False}, instance).featured_image == ""
