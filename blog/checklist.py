@@ -13,7 +13,9 @@ Where it is enforced, in one place each:
 - `blog.publishing.publish_now` refuses a blocked article (`PublishingBlocked`, listing the
   blockers), so the admin's "Publish now" action skips it and says which and why;
 - the article admin form refuses to save a blocked article as published (or scheduled, which is
-  published with a later time), with the blockers as the form's error.
+  published with a later time), with the blockers as the form's error. That holds for a change to
+  an article already live too (an imported one with pictures without alt text, say): the form
+  judges what its save would publish; withdrawing it, or saving it as a draft, is never refused.
 
 What it deliberately does not guard: `Article.save()`. Importers and seeds (the WordPress
 import, the demo content, tests/factories.py) write published articles as they come, since they
