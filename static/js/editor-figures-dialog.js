@@ -377,7 +377,10 @@ export const chooseFigure = (editor, options, { current = null, file = null, ask
     // --- open ---
     document.body.append(dialog)
     dialog.showModal()
-    if (current?.alt) alt.value = current.alt
+    if (current?.alt) {
+      alt.value = current.alt
+      prefilled = { ...prefilled, alt: current.alt } // it describes the old picture: a new pick replaces it
+    }
     if (file) {
       readPreview()
       selectTab(1)
