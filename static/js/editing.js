@@ -108,7 +108,7 @@
     const loadedState = serialize(form);
     const loaded = key(loadedState);
     const startsUnsaved = document.querySelector(".errornote") !== null;
-    let lastCopied = loaded;
+    let lastCopied = startsUnsaved ? null : loaded;
     let submitting = false;
     let timer = null;
 
@@ -171,6 +171,9 @@
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "hidden" && timer !== null) autosave(true);
     });
+
+    // A form refused (a stale save, an error) holds what was typed: keep it as the copy at once.
+    if (startsUnsaved) autosave();
 
     // The offer of an autosaved copy, when it differs from the form.
     const banner = document.getElementById("editing-banner");

@@ -178,6 +178,8 @@ def test_two_editors_see_each_other_and_a_stale_save_is_refused(page, browser, l
         expect(refusal).to_contain_text("The form now shows their Title, which you had not changed.")
         expect(bens.get_by_label(re.compile(r"^Standfirst"))).to_have_value("Ben's standfirst, typed meanwhile.")
         expect(bens.get_by_label(re.compile(r"^Title"))).to_have_value("Night trains of Europe (2027 timetable)")
+        expect(bens.locator("#editing-status")).to_have_text(re.compile(r"^Saved a copy at"))  # as the refusal says
+        assert AutosavedCopy.objects.get(user=ben).fields["standfirst"] == ["Ben's standfirst, typed meanwhile."]
         shoot(bens, "stale", refusal)
         article.refresh_from_db()
         assert article.title == "Night trains of Europe (2027 timetable)"
