@@ -17,10 +17,13 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from core.fields import HAS_MARKUP
+from core.figures import refuse_lost_pictures
 from core.slugs import unique_slug
 from core.text import first_tag
+from editing.admin import EditingMixin
 
 from . import checklist, publishing, tags
+from .library_choice import LibraryChoiceForm
 from .models import Article, ArticleSlugRedirect, Author, Category
 from .previews import preview_url
 from .revisions import diff_versions
@@ -62,7 +65,7 @@ class CategoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class ArticleAdminForm(forms.ModelForm):
+class ArticleAdminForm(LibraryChoiceForm, forms.ModelForm):
     """Tags are picked from existing ones with autocomplete, new ones typed beside them."""
 
     tags = forms.ModelMultipleChoiceField(
@@ -93,6 +96,9 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["tags"] = [tag.pk for tag in self.instance.tags.all()]
+
+    def clean_body(self):
+        return refuse_lost_pictures(self.cleaned_data["body"])  # a figure never saves without its picture
 
     def clean_new_tags(self):
         typed = self.cleaned_data.get("new_tags") or ""
@@ -128,7 +134,7 @@ class ArticleAdminForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionAdmin):
+class ArticleAdmin(EditingMixin, VersionAdmin):
     form = ArticleAdminForm
     formfield_overrides = URL_FIELD_OVERRIDES
     list_display = [
@@ -177,6 +183,7 @@ class ArticleAdmin(VersionAdmin):
             {
                 "fields": [
                     "featured_image",
+                    "library_image",
                     "image_preview",
                     "featured_image_alt",
                     "featured_image_caption",
@@ -368,9 +375,10 @@ class ArticleAdmin(VersionAdmin):
             else:
                 publishable.append(article)
         count = self._bulk_save(request, publishable, publishing.publish_now, "Published now.")
-        self.message_user(
-            request, ngettext("%d article published.", "%d articles published.", count) % count, messages.SUCCESS
-        )
+        if count or not refusals:
+            self.message_user(
+                request, ngettext("%d article published.", "%d articles published.", count) % count, messages.SUCCESS
+            )
         for refusal in refusals:  # the checklist before publishing: blog/checklist.py
             self.message_user(
                 request,
