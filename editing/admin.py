@@ -108,8 +108,6 @@ class EditingMixin:
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _editing_context(self, request, obj):
-        content_type = ContentType.objects.get_for_model(self.model, for_concrete_model=False)
-        object_id = str(obj.pk) if obj is not None else None
         opts = self.opts
         base = select_template(
             [
@@ -118,6 +116,11 @@ class EditingMixin:
                 "admin/change_form.html",
             ]
         )
+        may_edit = self.has_change_permission(request, obj) if obj is not None else self.has_add_permission(request)
+        if not may_edit:  # looking only: nothing to autosave, and not "editing" to the others
+            return {"base_template": base, "enabled": False}
+        content_type = ContentType.objects.get_for_model(self.model, for_concrete_model=False)
+        object_id = str(obj.pk) if obj is not None else None
         copy = AutosavedCopy.objects.of(request.user, content_type, object_id).first()
         stored_at = getattr(obj, self.editing_timestamp_field, None) if obj and self.editing_timestamp_field else None
         editors = presence.heartbeat(content_type.pk, object_id, request.user) if obj is not None else []
@@ -125,6 +128,7 @@ class EditingMixin:
         new = "" if obj is not None else "_new"
         return {
             "base_template": base,
+            "enabled": True,
             "autosave_url": self._editing_url(f"autosave{new}", *args),
             "discard_url": self._editing_url(f"discard{new}", *args),
             "presence_url": self._editing_url("presence", *args) if obj is not None else "",

@@ -198,6 +198,16 @@ class TestTheChangePage:
         assert b'id="editing-banner"' in response.content
         assert b'data-presence-url=""' in response.content
 
+    def test_looking_only_is_not_editing(self, client, viewer, ana):
+        article = DraftFactory(author=viewer.author)
+        client.force_login(viewer)
+        response = client.get(url("change", article.pk))
+        assert response.status_code == 200
+        assert b"data-autosave-url" not in response.content
+        assert b'name="editing_version"' not in response.content
+        client.force_login(ana)
+        assert client.post(url("presence", article.pk)).json()["others"] == []
+
     def test_a_copy_to_offer_costs_no_extra_query(self, client, ana, article, django_assert_num_queries):
         client.force_login(ana)
         client.get(url("change", article.pk))  # warm caches (content types, site settings)
