@@ -30,8 +30,9 @@
   }
 
   function set(x, y) {
-    inputX.value = clamp(x).toFixed(3).replace(/\.?0+$/, "") || "0";
-    inputY.value = clamp(y).toFixed(3).replace(/\.?0+$/, "") || "0";
+    // Hundredths, as the inputs step: finer than anyone can see in a crop.
+    inputX.value = String(Math.round(clamp(x) * 100) / 100);
+    inputY.value = String(Math.round(clamp(y) * 100) / 100);
     inputX.dispatchEvent(new Event("change", { bubbles: true }));
     inputY.dispatchEvent(new Event("change", { bubbles: true }));
     show();

@@ -45,6 +45,19 @@ def jpeg(color, size=(1200, 800)):
     return buffer.getvalue()
 
 
+def dropped(page, *pictures):
+    """A DataTransfer holding JPEG files made of `pictures` (bytes), as a drop from the desktop brings."""
+    return page.evaluate_handle(
+        """(pictures) => {
+            const transfer = new DataTransfer();
+            pictures.forEach((bytes, n) => transfer.items.add(
+                new File([new Uint8Array(bytes)], `dropped-${n}.jpg`, {type: "image/jpeg"})));
+            return transfer;
+        }""",
+        [list(picture) for picture in pictures],
+    )
+
+
 def shots(page, name):
     """The page at 1280 and 375 px, light and dark; the viewport and scheme as they were afterwards."""
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -123,11 +136,15 @@ def test_upload_two_pictures_then_set_a_focal_point(page, live_server, errors, r
     expect(page.get_by_text("2 places")).to_be_visible()
     shots(page, "list")
 
+    # Dropped on the zone: the same picture once more, and a new one.
     page.goto(live_server.url + reverse("admin:library_image_add"))
-    page.get_by_label("or choose them:").set_input_files(
-        [{"name": "harbour-again.jpg", "mimeType": "image/jpeg", "buffer": harbour}]
-    )
-    page.get_by_role("link", name="Open it").click()
+    transfer = dropped(page, harbour, jpeg((90, 160, 60)))
+    page.locator("[data-dropzone]").dispatch_event("drop", {"dataTransfer": transfer})
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("Already in the library")
+    expect(rows.nth(1)).to_contain_text("New picture")
+    assert Image.objects.count() == 3
+    rows.nth(0).get_by_role("link", name="Open it").click()
     expect(page).to_have_url(re.compile(rf"/admin/library/image/{harbour_image.pk}/change/"))
 
     expect(page.get_by_text("Used in 2 places:")).to_be_visible()
