@@ -72,7 +72,11 @@
       after.hidden = false;
       return;
     }
-    const reason = body && body.error ? body.error : `The server answered ${status}.`;
+    // Anything but the endpoint's JSON: the login page after a session ended, a proxy's error page.
+    const reason =
+      body && body.error
+        ? body.error
+        : `the server did not answer as expected (${status}). Reload the page (your login may have ended) and try again.`;
     finish(view, "is-error", `Not uploaded: ${reason}`);
   }
 
