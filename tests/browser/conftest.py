@@ -69,6 +69,17 @@ def _patient(page):
 
 
 @pytest.fixture(autouse=True)
+def _leave_the_page(page, transactional_db):
+    """After each journey, leave the page before the database is flushed: the admin's scripts
+    (autosave after typing stops, the presence heartbeat: static/js/editing.js) would otherwise
+    reach the live server while its tables are emptied ("database table is locked"). about:blank
+    stops the page's timers and its requests not yet answered."""
+    yield
+    if not page.is_closed():
+        page.goto("about:blank")
+
+
+@pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

@@ -10,7 +10,6 @@ import importlib
 import re
 
 import pytest
-from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
@@ -21,6 +20,7 @@ from complaints.models import Complaint
 from contributions import workflow
 from contributions.models import Submission
 from contributions.uploads import process_image
+from library.models import Image as LibraryImage
 from tests.browser.conftest import BROWSER
 from tests.conftest import make_image_file
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
@@ -48,6 +48,7 @@ DATA_MIGRATIONS = [
     ("contributions.migrations.0003_inbound_message", "grant_editors"),
     ("complaints.migrations.0002_editor_permissions", "grant_editors"),
     ("discussion.migrations.0002_editors_moderate", "grant_editors"),
+    ("library.migrations.0002_editorial_permissions", "grant_groups"),
 ]
 
 
@@ -137,9 +138,10 @@ def test_an_editor_takes_a_guest_post_from_the_queue_to_the_home_page(page, live
     errors = browser_errors(page)
     submission = guest_submission()
     CategoryFactory(name="Repairs", slug="repairs")
-    workbench_url = default_storage.url(
-        default_storage.save("articles/workbench.png", make_image_file("workbench.png", color=(90, 140, 60)))
+    workbench, _created = LibraryImage.objects.add(
+        make_image_file("workbench.png", color=(90, 140, 60)), filename="workbench.png"
     )
+    workbench_url = workbench.url
     log_in(page, live_server, editor)
 
     # The queue, then the submission.
@@ -196,9 +198,10 @@ def test_an_editor_takes_a_guest_post_from_the_queue_to_the_home_page(page, live
     move_caret(body, "End")
     page.keyboard.press("Enter")
     toolbar.get_by_role("button", name="figure").click()
-    dialog.get_by_label("Image URL").fill(workbench_url)
-    dialog.get_by_label("Alternative Text").fill("The radio's chassis on the workbench")
-    dialog.get_by_label("Caption").fill("Out of its case")
+    dialog = page.get_by_role("dialog", name="Insert a picture")  # static/js/editor-figures-dialog.js
+    dialog.get_by_role("button", name=re.compile("workbench")).click()  # its thumbnail, named by its file
+    dialog.get_by_label("Alt text (required)").fill("The radio's chassis on the workbench")
+    dialog.get_by_label("Caption (optional)").fill("Out of its case")
     dialog.get_by_role("button", name="Insert").click()
     expect(dialog).to_have_count(0)
     expect(body.locator("h2")).to_have_text("Three weekends, one radio")
