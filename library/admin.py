@@ -136,10 +136,12 @@ class ImageAdmin(admin.ModelAdmin):
     def thumbnail(self, obj):
         width, height = _fit(obj.width, obj.height, LIST_THUMBNAIL)
         return format_html(
-            '<img class="library-thumb" src="{}" width="{}" height="{}" alt="" loading="lazy">',
+            '<img class="library-thumb" src="{}" width="{}" height="{}" alt="{}" loading="lazy">',
             obj.thumbnail_url,
             width,
             height,
+            # The thumbnail links to the picture's page: it needs a name, and the picture's own is the best.
+            obj.alt or obj.filename,
         )
 
     @admin.display(description=_("Alt text"), ordering="alt")
