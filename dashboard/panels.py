@@ -68,7 +68,9 @@ class Panel:
 
 
 def age(when, now):
-    """How long ago `when` was, in its largest unit: "3 days", "1 hour", "0 minutes"."""
+    """How long ago `when` was, in its largest unit: "3 days", "1 hour", "under a minute"."""
+    if (now - when).total_seconds() < 60:
+        return gettext("under a minute")
     return timesince(when, now, depth=1)
 
 

@@ -169,6 +169,10 @@ class TestMyDrafts:
         response = editor_client.get(panel("drafts", editor).link)
         assert [a.title for a in response.context["cl"].result_list] == ["Mine"]
 
+    def test_a_fresh_draft_is_under_a_minute_old(self, editor):
+        DraftFactory(author=editor.author)
+        assert panel("drafts", editor).items[0].age == "under a minute"
+
     def test_no_drafts_offers_to_write_one(self, editor):
         result = panel("drafts", editor)
         assert (result.count, result.items) == (0, [])
