@@ -240,3 +240,16 @@ def test_the_body_editor_opens_at_a_writable_height(signed_in, live_server, supe
     menu_height = menu.evaluate("el => { el.style.display = 'block'; return el.getBoundingClientRect().height; }")
     assert menu_height < 300
     shoot(page, "editor-1280-light")
+
+
+def test_the_body_editor_is_named_by_its_label(signed_in, live_server, superuser):
+    """Screen readers announce the admin's body editor as "Body", as they do on the guest forms
+    (static/js/prose-editor-label.js), and a click on the label puts the cursor in it."""
+    page = signed_in
+    article = DraftFactory(author=superuser.author, body="<p>One line.</p>")
+    page.goto(live_server.url + reverse("admin:blog_article_change", args=[article.pk]))
+    editor = page.get_by_role("textbox", name="Body")
+    expect(editor).to_be_visible()
+    expect(editor).to_have_attribute("aria-multiline", "true")
+    page.locator('label[for="id_body"]').click()
+    expect(editor).to_be_focused()
