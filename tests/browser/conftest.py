@@ -68,6 +68,18 @@ def _patient(page):
     expect.set_options(timeout=HANG_SECONDS * 1000)
 
 
+def sign_in(page, live_server, user):
+    """Give `page` a session of `user`, without the login form (tests/browser/test_editor.py drives that)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    return page
+
+
 @pytest.fixture(autouse=True)
 def _leave_the_page(page, transactional_db):
     """After each journey, leave the page before the database is flushed: the admin's scripts

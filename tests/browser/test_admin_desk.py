@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from reversion.models import Version
 
-from tests.browser.conftest import BROWSER, DESKTOP, PHONE, no_horizontal_scroll
+from tests.browser.conftest import BROWSER, DESKTOP, PHONE, no_horizontal_scroll, sign_in
 from tests.conftest import make_image_file
 from tests.dashboard.factories import (
     FailedTaskFactory,
@@ -49,12 +48,7 @@ def superuser(transactional_db):
 
 @pytest.fixture
 def signed_in(page, live_server, superuser):
-    """The page with the superuser's session cookie (the login form is tested elsewhere)."""
-    client = Client()
-    client.force_login(superuser)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return page
+    return sign_in(page, live_server, superuser)
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from PIL import Image as PILImage
 from PIL import ImageDraw
@@ -16,7 +14,7 @@ from playwright.sync_api import expect
 from blog import images
 from blog.models import Article
 from library.models import Image
-from tests.browser.conftest import BROWSER, DESKTOP, PHONE, images_without_size, no_horizontal_scroll
+from tests.browser.conftest import BROWSER, DESKTOP, PHONE, images_without_size, no_horizontal_scroll, sign_in
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, UserFactory
 
 pytestmark = BROWSER
@@ -51,11 +49,7 @@ def superuser(transactional_db):
 
 @pytest.fixture
 def signed_in(page, live_server, superuser):
-    client = Client()
-    client.force_login(superuser)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return page
+    return sign_in(page, live_server, superuser)
 
 
 @pytest.fixture
