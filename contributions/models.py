@@ -103,6 +103,10 @@ class Submission(models.Model):
     email = models.EmailField(_("email"), db_index=True)
     title = PlainTextField(_("title"), max_length=200)
     body = models.TextField(_("body"), help_text=_("Sanitized HTML; links carry rel=ugc until accepted."))
+    # As sent, before the intake cleaned them (subject prefixes such as "Fwd:" off the title; greetings
+    # and sign-offs off the body): the draft is made from title and body, these keep what was sent.
+    original_title = PlainTextField(_("title as sent"), max_length=300, blank=True)
+    original_body = models.TextField(_("body as sent"), blank=True, help_text=_("Sanitized HTML, before cleaning."))
     bio = PlainParagraphsField(_("short bio"), blank=True)
     suggested_tags = PlainTextField(_("suggested tags"), max_length=300, blank=True)
     consent_at = models.DateTimeField(_("agreed to the guidelines"), null=True, blank=True)
@@ -196,7 +200,12 @@ class SubmissionImage(models.Model):
     width = models.PositiveIntegerField(null=True, editable=False)
     height = models.PositiveIntegerField(null=True, editable=False)
     original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    caption = PlainTextField(
+        _("caption"), max_length=300, blank=True, help_text=_("What the contributor wrote about the picture.")
+    )
     position = models.PositiveSmallIntegerField(default=0)
+    # A picture a revision replaced or took out: kept (nothing sent is lost), no longer part of the piece.
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
 
     class Meta:
         ordering = ["position", "pk"]
