@@ -228,9 +228,28 @@ class SubmissionEvent(models.Model):
         REJECTED = "rejected", _("Rejected")
         SPAM = "spam", _("Marked as spam")
         NOTE = "note", _("Note")
+        # What became of the accepted piece's article (contributions/progress.py).
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", _("Published")
+        UPDATED = "updated", _("Updated")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        TAKEN_DOWN = "taken_down", _("Taken down")
+        RESTORED = "restored", _("Restored")
+        # The contributor's profile (contributions/profiles.py).
+        PROFILE_PROPOSED = "profile_proposed", _("Profile change proposed")
+        PROFILE_APPROVED = "profile_approved", _("Profile change approved")
+        PROFILE_DECLINED = "profile_declined", _("Profile change declined")
 
+    #: What happened to the article after acceptance, in the order it can happen.
+    PROGRESS_KINDS = [
+        Kind.SCHEDULED, Kind.PUBLISHED, Kind.UPDATED, Kind.WITHDRAWN, Kind.TAKEN_DOWN, Kind.RESTORED,
+    ]  # fmt: skip
+    PROFILE_KINDS = [Kind.PROFILE_PROPOSED, Kind.PROFILE_APPROVED, Kind.PROFILE_DECLINED]
     # Events the contributor may see on the tracking page (with their public message).
-    PUBLIC_KINDS = [Kind.RECEIVED, Kind.CHANGES_REQUESTED, Kind.REVISED, Kind.ACCEPTED, Kind.REJECTED]
+    PUBLIC_KINDS = [
+        Kind.RECEIVED, Kind.CHANGES_REQUESTED, Kind.REVISED, Kind.ACCEPTED, Kind.REJECTED,
+        *PROGRESS_KINDS, *PROFILE_KINDS,
+    ]  # fmt: skip
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
@@ -379,3 +398,67 @@ class InboundMessage(models.Model):
 
     def __str__(self):
         return f"{self.subject or self.key} ({self.get_outcome_display()})"
+
+
+def upload_avatar(instance, filename):
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return _random_path("avatars", extension if extension in IMAGE_EXTENSIONS else "bin")
+
+
+class ProfileChangeQuerySet(models.QuerySet):
+    def pending(self):
+        """Proposals an editor still has to decide on."""
+        return self.filter(status=ProfileChange.Status.PENDING)
+
+
+class ProfileChange(models.Model):
+    """A contributor's proposed bio, website and picture for their author page, until an editor decides.
+
+    Made from the tracking page of an accepted submission (contributions/profiles.py); applied to
+    the author on approval. Nothing proposed is deleted: a newer proposal replaces a pending one.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an editor")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        REPLACED = "replaced", _("Replaced by a newer proposal")
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="profile_changes")
+    author = models.ForeignKey(
+        "blog.Author", verbose_name=_("author"), on_delete=models.CASCADE, related_name="profile_changes"
+    )
+    bio = PlainParagraphsField(_("proposed bio"), blank=True)
+    website = models.URLField(_("proposed website"), blank=True)
+    avatar = models.ImageField(
+        _("proposed picture"),
+        upload_to=upload_avatar,
+        width_field="avatar_width",
+        height_field="avatar_height",
+        blank=True,
+        help_text=_("Empty: the author keeps their picture (unless it is to be removed)."),
+    )
+    avatar_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    avatar_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    remove_avatar = models.BooleanField(_("remove the picture"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    proposed_at = models.DateTimeField(_("proposed"), default=timezone.now, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    objects = ProfileChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        verbose_name = _("profile change")
+        indexes = [models.Index(fields=["status", "-proposed_at"], name="profilechange_status_idx")]
+
+    def __str__(self):
+        return f"{self.author} ({self.get_status_display()})"
