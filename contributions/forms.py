@@ -1,5 +1,7 @@
 """The contributor's web form. It validates and hands an `Incoming` to workflow.receive()."""
 
+from html import unescape
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
@@ -45,16 +47,25 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class ImagesField(forms.FileField):
-    """Up to MAX_IMAGES images, each decoded, checked and re-encoded (uploads.process_image)."""
+IMAGE_TYPES = "image/jpeg,image/png,image/webp,image/gif"
+DOCX_TYPES = ".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-    widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"})
+
+class ImagesField(forms.FileField):
+    """Up to `max_count` images (MAX_IMAGES), each decoded, checked and re-encoded (uploads.process_image)."""
+
+    widget = MultipleFileInput(attrs={"accept": IMAGE_TYPES})
+
+    def __init__(self, *, max_count=MAX_IMAGES, **kwargs):
+        self.max_count = max_count
+        super().__init__(**kwargs)
 
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
-        if len(files) > MAX_IMAGES:
+        if len(files) > self.max_count:
             raise ValidationError(
-                _("Attach at most %(max)d images (you attached %(count)d).") % {"max": MAX_IMAGES, "count": len(files)},
+                _("Attach at most %(max)d images (you attached %(count)d).")
+                % {"max": self.max_count, "count": len(files)},
                 code="too_many",
             )
         processed, errors = [], []
@@ -66,6 +77,51 @@ class ImagesField(forms.FileField):
         if errors:
             raise ValidationError(errors)
         return processed
+
+
+class DocumentField(forms.FileField):
+    """A Word document: cleaned to its conversion (uploads.DocxResult), or None when none was attached.
+
+    The upload itself stays in the form's `files` (see `uploaded_document`): it is kept as sent.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": DOCX_TYPES}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        document = super().clean(data, initial)
+        if not document:
+            return None
+        if not document.name.lower().endswith(".docx"):
+            raise ValidationError(_("Attach a Word document saved as .docx."), code="not_docx")
+        return docx_to_html(document, name=document.name)
+
+
+def uploaded_document(form, name="document"):
+    """(file name, bytes) of the .docx attached to `form`'s field `name`, as sent."""
+    upload = form.files.get(name)
+    upload.seek(0)
+    return upload.name, upload.read()
+
+
+def check_length(html):
+    """Refuse an article with no words, too few or too many (the same limits for a first version and a revision)."""
+    words = word_count(html)
+    if words == 0:
+        raise ValidationError(_("Write your article in the editor or attach it as a Word document."), code="empty")
+    if words < MIN_WORDS:
+        raise ValidationError(
+            _("Your article has %(words)d words; we need at least %(min)d.") % {"words": words, "min": MIN_WORDS},
+            code="too_short",
+        )
+    if words > MAX_WORDS:
+        raise ValidationError(
+            _("Your article has %(words)d words; the most we can take is %(max)d.")
+            % {"words": words, "max": MAX_WORDS},
+            code="too_long",
+        )
 
 
 class SubmissionForm(forms.Form):
@@ -86,12 +142,8 @@ class SubmissionForm(forms.Form):
         sanitize=contributor_html,
         help_text=_("Write or paste your article here, or attach a Word document below instead."),
     )
-    document = forms.FileField(
+    document = DocumentField(
         label=_("Or a Word document (.docx)"),
-        required=False,
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
-        ),
         help_text=_("Instead of the text above; pictures inside it are kept. At most %(size)s.")
         % {"size": human_size(MAX_DOCX_BYTES)},
     )
@@ -132,14 +184,6 @@ class SubmissionForm(forms.Form):
             raise ValidationError(tags.refusal_message(refused), code="no_slug")
         return ", ".join(names)
 
-    def clean_document(self):
-        document = self.cleaned_data.get("document")
-        if not document:
-            return None
-        if not document.name.lower().endswith(".docx"):
-            raise ValidationError(_("Attach a Word document saved as .docx."), code="not_docx")
-        return docx_to_html(document, name=document.name)
-
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("website"):
@@ -156,21 +200,7 @@ class SubmissionForm(forms.Form):
             raise ValidationError(
                 _("Send your article either in the editor or as a Word document, not both."), code="both"
             )
-        text = body or (converted.html if converted else "")
-        words = word_count(text)
-        if words == 0:
-            raise ValidationError(_("Write your article in the editor or attach it as a Word document."), code="empty")
-        if words < MIN_WORDS:
-            raise ValidationError(
-                _("Your article has %(words)d words; we need at least %(min)d.") % {"words": words, "min": MIN_WORDS},
-                code="too_short",
-            )
-        if words > MAX_WORDS:
-            raise ValidationError(
-                _("Your article has %(words)d words; the most we can take is %(max)d.")
-                % {"words": words, "max": MAX_WORDS},
-                code="too_long",
-            )
+        check_length(body or (converted.html if converted else ""))
         return cleaned
 
     def to_incoming(self, *, ip_address=None, headers=None):
@@ -182,9 +212,7 @@ class SubmissionForm(forms.Form):
         if converted:
             body = converted.html
             images += [(f"docx-image-{n}", image) for n, image in enumerate(converted.images)]
-            upload = self.files.get("document")
-            upload.seek(0)
-            document = (upload.name, upload.read())
+            document = uploaded_document(self)
         return Incoming(
             channel="web",
             name=data["name"],
@@ -203,11 +231,41 @@ class SubmissionForm(forms.Form):
 
 
 class RevisionForm(forms.Form):
-    """The contributor's new version after an editor asked for changes."""
+    """The contributor's new version after an editor asked for changes: text, document and pictures.
+
+    The limits are the first submission's: MAX_IMAGES attached pictures (those inside a document do not
+    count, as on the first form; a piece that already has more may keep them), each checked by
+    process_image, a .docx of at most MAX_DOCX_BYTES, the article's length (check_length), and the whole
+    request's size (the view's size check). Each picture of the piece gets a choice: keep, replace (with
+    the file chosen next to it) or remove; `revision()` hands all of it to workflow.revise.
+    """
+
+    KEEP, REPLACE, REMOVE = "keep", "replace", "remove"
+    PICTURE_CHOICES = [(KEEP, _("Keep")), (REPLACE, _("Replace")), (REMOVE, _("Remove"))]
 
     title = PlainTextFormField(label=_("Title"), max_length=200, validators=[validate_sluggable])
     body = ProseEditorFormField(
-        label=_("Your revised article"), config={"extensions": CONTRIBUTOR_EXTENSIONS}, sanitize=contributor_html
+        label=_("Your revised article"),
+        required=False,
+        config={"extensions": CONTRIBUTOR_EXTENSIONS},
+        sanitize=contributor_html,
+    )
+    document = DocumentField(
+        label=_("Or a new Word document (.docx)"),
+        help_text=_(
+            "Its text replaces your article, with the pictures that were inside the old document; leave the text "
+            "above as it is when you attach one. At most %(size)s."
+        )
+        % {"size": human_size(MAX_DOCX_BYTES)},
+    )
+    images = ImagesField(
+        label=_("Add pictures"),
+        required=False,
+        help_text=_(
+            "Up to %(count)d pictures in all with those you keep; JPEG, PNG, WebP or GIF, %(size)s and "
+            "%(mp)d megapixels each."
+        )
+        % {"count": MAX_IMAGES, "size": human_size(MAX_IMAGE_BYTES), "mp": MAX_PIXELS // 1_000_000},
     )
     note = PlainParagraphsFormField(
         label=_("A note to the editor (optional)"),
@@ -216,8 +274,118 @@ class RevisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def clean_body(self):
-        body = self.cleaned_data["body"]
-        if word_count(body) < MIN_WORDS:
-            raise ValidationError(_("Your article needs at least %(min)d words.") % {"min": MIN_WORDS})
-        return body
+    def __init__(self, *args, submission, **kwargs):
+        kwargs.setdefault("initial", {"title": submission.title, "body": submission.body})
+        super().__init__(*args, **kwargs)
+        self.submission = submission
+        # The piece's pictures now (a prefetch filtered to them is used when there is one).
+        self.pictures = [image for image in submission.images.all() if image.removed_at is None]
+        for number, picture in enumerate(self.pictures, start=1):
+            label = _("Picture %(number)d: %(name)s") % {"number": number, "name": picture}
+            self.fields[self.choice_name(picture)] = forms.ChoiceField(
+                label=label, choices=self.PICTURE_CHOICES, initial=self.KEEP, required=False, widget=forms.RadioSelect
+            )
+            self.fields[self.file_name(picture)] = ImagesField(
+                label=_("New picture for picture %(number)d") % {"number": number},
+                max_count=1,
+                required=False,
+                widget=forms.FileInput(attrs={"accept": IMAGE_TYPES}),
+            )
+
+    @staticmethod
+    def choice_name(picture):
+        return f"picture-{picture.pk}"
+
+    @staticmethod
+    def file_name(picture):
+        return f"picture-{picture.pk}-file"
+
+    def in_text(self, picture):
+        """Whether the picture sits inside the text (it came in a document or inline in an email)."""
+        return picture.image.url in self.submission.body
+
+    def picture_rows(self):
+        """(picture, its keep/replace/remove field, its file field, in the text?) for the template."""
+        return [
+            (picture, self[self.choice_name(picture)], self[self.file_name(picture)], self.in_text(picture))
+            for picture in self.pictures
+        ]
+
+    def main_fields(self):
+        return [self[name] for name in ("title", "body", "document")]
+
+    def clean(self):
+        cleaned = super().clean()
+        self.decisions = {}  # picture -> new ProcessedImage (replace) or None (remove)
+        for picture in self.pictures:
+            choice = cleaned.get(self.choice_name(picture)) or self.KEEP
+            replacement = (cleaned.get(self.file_name(picture)) or [None])[0]
+            if self.file_name(picture) in self.errors:
+                continue
+            if choice == self.REMOVE and replacement:
+                self.add_error(
+                    self.file_name(picture),
+                    _("You chose to remove this picture and attached a new one: choose Replace to swap them."),
+                )
+            elif choice == self.REPLACE and not replacement:
+                self.add_error(self.file_name(picture), _("Choose the new picture, or keep this one."))
+            elif choice == self.REMOVE:
+                self.decisions[picture] = None
+            elif replacement:  # a file chosen next to a picture replaces it, whatever the radio says
+                self.decisions[picture] = replacement
+        if "images" not in self.errors:
+            self._check_picture_count(cleaned.get("images") or [])
+        if "body" in self.errors or "document" in self.errors:
+            return cleaned
+        body, converted = cleaned.get("body") or "", cleaned.get("document")
+        if converted and body and _words(body) != _words(self.submission.body):
+            raise ValidationError(
+                _(
+                    "You changed the text and attached a new Word document: send the new version one way or the "
+                    "other. Leave the text as it was to use the document, or remove the document to keep your edits."
+                ),
+                code="both",
+            )
+        check_length(converted.html if converted else body)
+        return cleaned
+
+    def _check_picture_count(self, added):
+        attached = [picture for picture in self.pictures if not self.in_text(picture)]
+        before = len(attached)
+        after = len([picture for picture in attached if self.decisions.get(picture, True) is not None]) + len(added)
+        if after > MAX_IMAGES and after > before:
+            self.add_error(
+                "images",
+                ValidationError(
+                    _(
+                        "A piece may have at most %(max)d pictures (besides those inside a document); with these it "
+                        "would have %(count)d. Replace or remove some of the pictures above instead."
+                    )
+                    % {"max": MAX_IMAGES, "count": after},
+                    code="too_many",
+                ),
+            )
+
+    def revision(self):
+        """The keyword arguments of workflow.revise for this valid form."""
+        data = self.cleaned_data
+        converted = data.get("document")
+        images = [(None, image) for image in data.get("images") or []]
+        body, document = data.get("body") or "", None
+        if converted:
+            body = converted.html
+            images += [(f"docx-image-{n}", image) for n, image in enumerate(converted.images)]
+            document = uploaded_document(self)
+        return {
+            "title": data["title"],
+            "body": body,
+            "note": data.get("note") or "",
+            "images": images,
+            "pictures": {picture.pk: new for picture, new in self.decisions.items()},
+            "document": document,
+        }
+
+
+def _words(html):
+    """The words of an HTML text, to tell whether it was edited (the editor rewrites the markup, not the words)."""
+    return unescape(strip_tags(html or "")).split()

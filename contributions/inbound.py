@@ -250,9 +250,19 @@ def _thread(parsed):
 
 
 def _attach_reply(submission, parsed, key, source):
-    body, _document, notes = _body(parsed)
+    body, document, notes = _body(parsed)
     if submission.status == Submission.Status.CHANGES_REQUESTED and len(strip_tags(body).split()) >= 50:
-        workflow.revise(submission, title=submission.title, body=body, note="Revised version sent by email.")
+        # Its pictures and .docx count as in a first email: added to the piece, the document replacing the old one.
+        workflow.revise(
+            submission,
+            title=submission.title,
+            body=body,
+            note="Revised version sent by email.",
+            images=list(parsed.images),
+            document=document,
+        )
+        for note in [*parsed.notes, *notes]:  # what the parser left out, for the editors
+            workflow.add_note(submission, note)
     else:
         workflow.add_note(
             submission,

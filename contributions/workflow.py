@@ -239,18 +239,79 @@ def request_changes(submission, user, message, note=""):
 
 
 @transaction.atomic
-def revise(submission, *, title, body, note=""):
-    """The contributor sends a new version after changes were requested."""
+def revise(submission, *, title, body, note="", images=(), pictures=None, document=None):
+    """The contributor sends a new version after changes were requested.
+
+    `body` is HTML, not yet sanitized, and may reference new images as cid:<content id>. `images` are the
+    new pictures, [(content id or None, uploads.ProcessedImage)] as for `receive`; `pictures` maps the pk
+    of a picture of the piece to its replacement (a ProcessedImage) or to None to take it out; `document`
+    is a new .docx, (file name, bytes), whose text `body` then is: the pictures inside the old text go with
+    the old document. Nothing sent before is deleted: a replaced or removed picture keeps its file with
+    `removed_at` set, the old document's file stays where it was (its name is in the event's data), and the
+    event says what changed, for the editors' history.
+    """
     current = _locked(submission)
     _check(current, None, [Status.CHANGES_REQUESTED], _("revise"))
-    previous = {"title": current.title, "body": current.body}
+    pictures = dict(pictures or {})
+    now = timezone.now()
+    old_body = current.body
+    previous = {"title": current.title, "body": old_body}
+    changes = {"pictures_added": [], "pictures_replaced": [], "pictures_removed": []}
+    active = list(current.images.filter(removed_at__isnull=True))
+    if document:
+        for picture in active:  # the old document's pictures, unless the contributor chose for them
+            if picture.pk not in pictures and picture.image.url in old_body and picture.image.url not in body:
+                pictures[picture.pk] = None
+    position = max((picture.position for picture in current.images.all()), default=-1) + 1
+    for picture in active:
+        if picture.pk not in pictures:
+            continue
+        replacement = pictures[picture.pk]
+        picture.removed_at = now
+        picture.save(update_fields=["removed_at"])
+        if replacement is None:
+            body = _drop_picture(body, picture.image.url)
+            changes["pictures_removed"].append(str(picture))
+            continue
+        new = _store_picture(current, replacement, picture.position, caption=picture.caption)
+        body = body.replace(picture.image.url, new.image.url)
+        changes["pictures_replaced"].append({"old": str(picture), "new": str(new)})
+    for content_id, processed in images:
+        new = _store_picture(current, processed, position)
+        position += 1
+        if content_id:
+            body = re.sub(rf"""(["'])cid:{re.escape(content_id)}\1""", rf"\1{new.image.url}\1", body)
+        changes["pictures_added"].append(str(new))
+    if document:
+        name, content = document
+        replaced = {"old": current.original_document.name, "name": name}  # "old": "" when there was none
+        current.original_document.save(name, ContentFile(content), save=False)
+        changes["document_replaced"] = {**replaced, "new": current.original_document.name}
     current.title = title.strip()
     current.body = sanitize_html(body, ugc=True)
-    store_fingerprint(submission=current, fp=_analyse(current))
+    changes = {key: value for key, value in changes.items() if value}
+    image_count = current.images.filter(removed_at__isnull=True).count()
+    store_fingerprint(submission=current, fp=_analyse(current, image_count=image_count))
     to_status = Status.IN_REVIEW if current.claimed_by_id else Status.RECEIVED
-    _move(current, None, to_status, Kind.REVISED, message=note.strip(), data={"previous": previous})
+    data = {"previous": previous, **changes}
+    _move(current, None, to_status, Kind.REVISED, message=note.strip(), data=data)
     notifications.submission_revised(current)
     return current
+
+
+def _store_picture(submission, processed, position, caption=""):
+    picture = SubmissionImage(
+        submission=submission, original_name=processed.filename, position=position, caption=caption
+    )
+    picture.image.save(processed.filename, ContentFile(processed.content), save=True)
+    return picture
+
+
+def _drop_picture(body, url):
+    """`body` without the <img> elements (and a <figure> holding only one) that show `url`."""
+    img = rf"""<img\b[^>]*\bsrc=(["']){re.escape(url)}\1[^>]*>"""
+    body = re.sub(rf"<figure\b[^>]*>\s*{img}\s*(?:<figcaption\b.*?</figcaption>\s*)?</figure>", "", body, flags=re.S)
+    return re.sub(img, "", body)
 
 
 @transaction.atomic
