@@ -1,10 +1,34 @@
 """The "Leave a Reply" form: django-contrib-comments' form (signed target, timestamp, honeypot)
-plus replies, the approval-email opt-in, and a check against forms sent back too fast."""
+plus replies, the approval-email opt-in, and a check against forms sent back too fast.
+
+The too-fast check on cached pages. Article pages are cached whole (pagecache, Varnish) and served
+to every reader, the form's signed timestamp with them: a page rendered an hour ago carries an
+hour-old timestamp, so a script posting that copy at once used to pass the minimum-age check. The
+form's token (timestamp, security_hash) therefore says which kind it is, in `token_kind`, which
+the hash covers:
+
+- "fresh": issued to this reader alone, never from a shared copy: by the uncached token endpoint
+  (discussion.views.comment_token), which static/js/comments.js calls when the reader first
+  focuses or types in the form, or in the form shown again after a refused post (a POST response,
+  never cached). Its age is the time since the reader started, so [BYLINE_COMMENT_MIN_SECONDS,
+  the two hours of django-contrib-comments] is checked as before.
+- "page": the one in the page's HTML, for readers without JavaScript (or whose fetch failed). Its
+  age counts from when the page was rendered, not from when this reader got it, so it is accepted
+  only while it is young: at least the minimum, at most PAGE_TOKEN_SECONDS (15 minutes). A copy
+  cached longer ago than that cannot be posted at once (nor at all): its reader is asked to send
+  the comment again, in a form that keeps the text and carries a fresh token.
+
+Why not accept only fresh tokens: a reader without JavaScript could then never comment on the
+first try. Why not a longer page window: a script posting a copy at once is refused only when the
+copy is older than the window, and most cached copies are (a page is re-rendered only when what it
+shows changes). Within the window the rate limits and moderation still apply.
+"""
 
 import time
 
 from django import forms
 from django.conf import settings
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_comments.forms import DEFAULT_COMMENTS_TIMEOUT
 from django_comments.forms import CommentForm as BaseCommentForm
@@ -12,6 +36,18 @@ from django_comments.forms import CommentForm as BaseCommentForm
 from core.fields import PlainTextFormField
 
 from .models import Comment
+
+PAGE, FRESH = "page", "fresh"
+# A fresh token's hash is keyed apart from django-contrib-comments' own (the page token's, unchanged,
+# so pages cached before this existed still work): one kind cannot be passed off as the other.
+FRESH_SALT = "byline.discussion.fresh-comment-token"
+# How long a page token is accepted after the page was rendered (see above); the setting
+# BYLINE_COMMENT_PAGE_TOKEN_SECONDS overrides it.
+PAGE_TOKEN_SECONDS = 15 * 60
+
+
+def page_token_seconds():
+    return getattr(settings, "BYLINE_COMMENT_PAGE_TOKEN_SECONDS", PAGE_TOKEN_SECONDS)
 
 
 class CommentForm(BaseCommentForm):
@@ -21,6 +57,8 @@ class CommentForm(BaseCommentForm):
     notify_on_approval = forms.BooleanField(
         label=_("Email me if my comment has to wait for approval and is then published"), required=False
     )
+    # Which kind of token the form carries (see the module's docstring); covered by security_hash.
+    token_kind = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, target_object, data=None, initial=None, **kwargs):
         super().__init__(target_object, data=data, initial=initial, **kwargs)
@@ -37,15 +75,54 @@ class CommentForm(BaseCommentForm):
         self.fields["honeypot"].label = _("Leave this empty")
         self.order_fields(["comment", "name", "email", "url", "notify_on_approval"])
 
+    def token_kind_sent(self):
+        """The kind of token posted: "fresh" or "page" (anything else, or nothing, is a page token)."""
+        return FRESH if self.data.get("token_kind") == FRESH else PAGE
+
+    def generate_security_data(self, kind=PAGE):
+        """The signed target and timestamp; `kind` FRESH for a token handed to one reader only."""
+        data = super().generate_security_data()
+        data["token_kind"] = kind
+        if kind == FRESH:
+            data["security_hash"] = self.generate_security_hash(
+                data["content_type"], data["object_pk"], data["timestamp"], kind=FRESH
+            )
+        return data
+
+    def generate_security_hash(self, content_type, object_pk, timestamp, kind=PAGE):
+        if kind == PAGE:
+            return super().generate_security_hash(content_type, object_pk, timestamp)
+        return salted_hmac(FRESH_SALT, "-".join((content_type, object_pk, timestamp))).hexdigest()
+
+    def clean_security_hash(self):
+        expected = self.generate_security_hash(
+            self.data.get("content_type", ""),
+            self.data.get("object_pk", ""),
+            self.data.get("timestamp", ""),
+            kind=self.token_kind_sent(),
+        )
+        actual = self.cleaned_data["security_hash"]
+        if not constant_time_compare(expected, actual):
+            raise forms.ValidationError("Security hash check failed.")
+        return actual
+
     def clean_timestamp(self):
         timestamp = self.cleaned_data["timestamp"]
         age = time.time() - timestamp
+        if self.token_kind_sent() == PAGE and age > page_token_seconds():
+            # The page was rendered long ago, perhaps for someone else: when this reader got it is unknown.
+            raise forms.ValidationError(
+                _("This copy of the page is too old to post from. Your comment is kept below: please send it again.")
+            )
         if age > DEFAULT_COMMENTS_TIMEOUT:
             raise forms.ValidationError(_("This form was open for a long time. Please send your comment again."))
         if age < settings.BYLINE_COMMENT_MIN_SECONDS:
             # People need longer than this to write anything; scripts do not.
             raise forms.ValidationError(_("That was very quick. Please check your comment and send it again."))
         return timestamp
+
+    def clean_token_kind(self):
+        return self.token_kind_sent()
 
     def clean_parent(self):
         """A reply must answer a published comment on the same article."""
@@ -58,9 +135,10 @@ class CommentForm(BaseCommentForm):
         return parent
 
     def refreshed_data(self):
-        """The posted data with a new signed timestamp, to show the form again."""
+        """The posted data with a new signed timestamp, to show the form again: a fresh token,
+        since the page showing it answers a post and is never cached."""
         data = self.data.copy()
-        data.update(self.generate_security_data())
+        data.update(self.generate_security_data(kind=FRESH))
         return data
 
     def refresh_security(self):

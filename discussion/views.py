@@ -4,18 +4,18 @@ shown on a page of ours, and a message on the article saying whether the comment
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_comments import signals
 
 from blog.commenting import comments_open
 from blog.models import Article
 from core import ratelimit
 
-from .forms import CommentForm
+from .forms import FRESH, CommentForm
 
 RATE_SCOPE = "comments"
 MAX_REQUEST_BYTES = 64 * 1024
@@ -88,3 +88,23 @@ def post_comment(request):
         request, _("Thank you: your comment is held for moderation and will appear once an editor approves it.")
     )
     return redirect(article.get_absolute_url() + "#comments")
+
+
+@never_cache
+@require_safe
+def comment_token(request):
+    """A fresh signed timestamp for the comment form on article `object_pk`, as JSON: what
+    static/js/comments.js puts in the form when the reader starts writing (see discussion/forms.py).
+
+    Never cached anywhere (Cache-Control: no-store, private; Varnish passes /comments/), sets no
+    cookie, and keeps no state: the token is the signed time it was issued, for one article.
+    """
+    pk = request.GET.get("object_pk", "")
+    article = Article.objects.live().filter(pk=pk).first() if pk.isdecimal() else None
+    if article is None:
+        response = JsonResponse({"error": _("This article is not available.")}, status=404)
+    else:
+        data = CommentForm(article).generate_security_data(kind=FRESH)
+        response = JsonResponse({name: data[name] for name in ("timestamp", "security_hash", "token_kind")})
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -113,7 +113,8 @@ sub vcl_recv {
     }
 
     # Never cached, whatever the response says: the admin, the guest-post form and tracking pages,
-    # comment posting, the copyright complaint form, signed draft previews, the health check.
+    # comment posting and the comment form's fresh token (/comments/token/, one per reader: discussion/forms.py),
+    # the copyright complaint form, signed draft previews, the health check.
     if (req.url ~ "^/(admin|contribute|comments|copyright/complaint|preview|healthz)(/|\?|$)") {
         return (pass);
     }

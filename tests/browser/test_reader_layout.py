@@ -74,7 +74,7 @@ def test_a_card_without_a_picture_uses_the_whole_width(page, live_server, articl
                 assert with_picture["body"] == pytest.approx(with_picture["card"], abs=1), (name, with_picture)
         assert no_horizontal_scroll(page), name
         if name in ("home", "tag", "search"):
-            screenshot(page, f"reader-cards-{name}-{width}")
+            screenshot(page, f"readers-cards-{name}-{width}-light")
 
     # The lead card on the home page, without a picture too.
     page.goto(live_server.url + "/")
@@ -106,7 +106,7 @@ def test_the_header_fits_in_15_percent_of_a_phone_screen(page, live_server, arti
             link.focus()
             expect(link).to_be_in_viewport(timeout=15_000)
     page.goto(live_server.url + "/")
-    screenshot(page, f"reader-header-375-{scheme}")
+    screenshot(page, f"readers-header-375-{scheme}")
     assert axe(page) == []
 
     # The header's search box is there on a phone, with the keyboard, no script needed.
@@ -119,7 +119,7 @@ def test_the_header_fits_in_15_percent_of_a_phone_screen(page, live_server, arti
     expect(page.get_by_role("search")).to_have_count(1)
     expect(page.get_by_role("searchbox", name="Search articles")).to_have_value("Kestrel")
     assert header_height(page) <= 0.15 * PHONE_SCREEN["height"]
-    screenshot(page, f"reader-search-375-{scheme}")
+    screenshot(page, f"readers-search-375-{scheme}")
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
@@ -131,8 +131,8 @@ def test_the_header_on_a_desktop(page, live_server, articles, scheme, screenshot
     assert header_height(page) <= 100
     expect(page.locator(".site-tagline")).to_be_visible(timeout=15_000)
     expect(page.get_by_role("search", name="Site search")).to_be_visible()
-    screenshot(page, f"reader-header-1280-{scheme}")
+    screenshot(page, f"readers-header-1280-{scheme}")
     page.goto(live_server.url + reverse("blog:search") + "?q=Kestrel")
     expect(page.get_by_role("searchbox")).to_have_count(1, timeout=15_000)
     expect(page.get_by_role("search")).to_have_count(1)
-    screenshot(page, f"reader-search-1280-{scheme}")
+    screenshot(page, f"readers-search-1280-{scheme}")

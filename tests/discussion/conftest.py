@@ -5,21 +5,24 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from discussion.forms import CommentForm
+from discussion.forms import PAGE, CommentForm
 from discussion.models import Comment
 from tests.factories import ArticleFactory
 
 POST_URL = reverse("discussion:post")
 
 
-def comment_data(article, *, age=60, **fields):
-    """A filled-in "Leave a Reply" form as a browser sends it, `age` seconds after the page was served."""
-    timestamp = int(time.time()) - age
+def comment_data(article, *, age=60, kind=PAGE, **fields):
+    """A filled-in "Leave a Reply" form as a browser sends it, `age` seconds after its token was
+    issued: with the page (kind PAGE, the form as the page's HTML holds it) or by the token
+    endpoint (FRESH, what static/js/comments.js puts in)."""
+    timestamp = str(int(time.time()) - age)
     data = {
         "content_type": "blog.article",
         "object_pk": str(article.pk),
-        "timestamp": str(timestamp),
-        "security_hash": CommentForm(article).initial_security_hash(timestamp),
+        "timestamp": timestamp,
+        "security_hash": CommentForm(article).generate_security_hash("blog.article", str(article.pk), timestamp, kind),
+        "token_kind": kind,
         "name": "Ada Reader",
         "email": "ada@example.org",
         "url": "",

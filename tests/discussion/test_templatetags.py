@@ -19,7 +19,14 @@ def test_hidden_fields_match_django_s_widgets():
     ours = inputs(str(hidden_comment_fields(form)))
     django = inputs("".join(str(field) for field in form.hidden_fields()))
     assert ours == django
-    assert {field["name"] for field in ours} == {"content_type", "object_pk", "timestamp", "security_hash", "parent"}
+    assert {field["name"] for field in ours} == {
+        "content_type",
+        "object_pk",
+        "timestamp",
+        "security_hash",
+        "parent",
+        "token_kind",
+    }
 
 
 def test_unbound_visible_fields_are_the_same_for_every_article_and_bound_ones_show_errors():

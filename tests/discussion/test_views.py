@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.models import SiteSettings
+from discussion.forms import FRESH
 from discussion.models import Comment
 from tests.factories import ArticleFactory, DraftFactory
 
@@ -95,7 +96,7 @@ class TestAbuse:
         assert not Comment.objects.exists()
 
     def test_an_expired_form_is_refused_with_a_new_one(self, client, article):
-        response = client.post(POST_URL, comment_data(article, age=3 * 3600))
+        response = client.post(POST_URL, comment_data(article, age=3 * 3600, kind=FRESH))
         assert response.status_code == 400
         assert "open for a long time" in response.content.decode()
 
