@@ -36,6 +36,8 @@ def _domain():
 
 def queue_email(to, subject, body, *, reference="", headers=None, auto=True):
     """Store an email and send it once the surrounding transaction commits. Returns it."""
+    # A template's tags ({% load %}, {% endautoescape %}) leave blank lines at the top and the foot: none is sent.
+    body = body.lstrip("\r\n").rstrip() + "\n"
     all_headers = {"Auto-Submitted": "auto-replied"} if auto else {}
     all_headers.update(headers or {})
     email = OutgoingEmail.objects.create(
