@@ -1,4 +1,5 @@
-"""Host names: the one normaliser, and the hosts the site knows as affiliate networks and URL shorteners.
+"""Host names: the one normaliser, the hosts the site knows as affiliate networks and URL shorteners, and the
+trades that spam links' hosts are named for.
 
 Pure functions and constants; imports nothing of ours. The affiliate patterns
 (core/affiliates.py) and the intake report (contributions/intake.py) compare hosts
@@ -87,4 +88,32 @@ def listed_domain(host, domains):
         candidate = ".".join(parts[i:])
         if candidate in domains:
             return candidate
+    return ""
+
+
+#: Words that name a trade link sellers push and a news blog's sources almost never are: gambling,
+#: lending, essay mills, pharmacies, replicas, escorts. Matched inside a host's labels
+#: ("quickcash-loans.example", "essaywritingpro.example") by `risky_trade_in_host`.
+RISKY_TRADE_HOST_WORDS = (
+    "casino", "betting", "gambling", "sportsbook", "poker", "payday", "loans", "essay", "dissertation",
+    "homework", "viagra", "cialis", "pharmacy", "kratom", "replica", "escort", "forex",
+)  # fmt: skip
+#: Too short to be matched inside a word ("pcbdesign" is not CBD): matched only at the start of a
+#: label or after a hyphen ("cbd-shop.example", "cbdoil.example", "best-cbd.example").
+RISKY_TRADE_HOST_PREFIXES = ("cbd",)
+
+
+def risky_trade_in_host(host):
+    """The word of `RISKY_TRADE_HOST_WORDS` or `RISKY_TRADE_HOST_PREFIXES` in `host`'s labels ('' if none).
+
+    Every label is read, the top-level domain too: ".casino" and ".loans" are such trades' own domains.
+    """
+    for label in host.split("."):
+        for word in RISKY_TRADE_HOST_WORDS:
+            if word in label:
+                return word
+        for part in label.split("-"):
+            for prefix in RISKY_TRADE_HOST_PREFIXES:
+                if part.startswith(prefix):
+                    return prefix
     return ""

@@ -42,10 +42,15 @@ def test_report_shape_and_word_count():
             "shortener": False,
             "keyword_stuffed": False,
             "repeated_anchor": False,
+            "commercial_anchor": False,
+            "risky_trade": "",
+            "hidden": False,
         }
     ]
     assert report["external_domains"] == []
     assert report["affiliate_links"] == report["keyword_stuffed_links"] == 0
+    assert report["signals"] == report["signal_rules"] == []
+    assert report["facts"] == ["short: 8 words"]
     assert json.loads(json.dumps(report)) == report
     assert intake_report("<p>x</p>")["sender_verification"] == {}
 
@@ -209,7 +214,7 @@ def test_natural_anchors_are_not_flagged(anchor):
     report, info = report_for_link("https://example.org/doc", anchor=anchor)
     assert info["keyword_stuffed"] is False
     assert report["keyword_stuffed_links"] == 0
-    assert not any("anchor text" in signal for signal in report["signals"])
+    assert not any("keyword-stuffed" in signal or "is used on" in signal for signal in report["signals"])
 
 
 def test_repeated_identical_anchors_are_flagged():
@@ -231,21 +236,33 @@ def test_repeated_identical_anchors_are_flagged():
 
 
 def test_link_density_signal():
+    """A piece that is mostly links (a directory, a link dump) is a signal; a reading list in a post is not."""
     html = (
         "<p>"
-        + words(250)
+        + words(150)
         + "</p><ul>"
-        + "".join(f"<li>{link(f'https://site{i}.example/', f'site number {i}')}</li>" for i in range(7))
+        + "".join(f"<li>{link(f'https://site{i}.example/', f'site number {i}')}</li>" for i in range(8))
         + "</ul>"
     )
     report = intake_report(html)
-    assert report["word_count"] == 250 + 7 * 3
-    assert f"7 links in {250 + 21} words" in report["signals"]
-    assert report["external_domains"] == [f"site{i}.example" for i in range(7)]
+    assert report["word_count"] == 150 + 8 * 3
+    assert f"8 links in {150 + 24} words" in report["signals"]
+    assert "link_density" in report["signal_rules"]
+    assert report["external_domains"] == [f"site{i}.example" for i in range(8)]
 
-    calm = intake_report("<p>" + words(800) + "</p>" + link("https://example.org/", "a source"))
-    assert not any("links in" in signal for signal in calm["signals"])
-    assert calm["signals"] == []
+    # Seven sources under a 250-word post (about 2.6 per 100 words), or four in a 150-word news item.
+    reading_list = (
+        "<p>"
+        + words(250)
+        + "</p><ul>"
+        + "".join(f"<li>{link(f'https://site{i}.example/doc/{i}', f'site number {i}')}</li>" for i in range(7))
+        + "</ul>"
+    )
+    news = "<p>" + words(150) + " ".join(link(f"https://src{i}.example/a/b", "the report") for i in range(4)) + "</p>"
+    for calm_html in (reading_list, news, "<p>" + words(800) + "</p>" + link("https://example.org/", "a source")):
+        calm = intake_report(calm_html)
+        assert not any("links in" in signal for signal in calm["signals"])
+        assert "link_density" not in calm["signal_rules"]
 
 
 def test_many_signals_together():
@@ -263,10 +280,21 @@ def test_many_signals_together():
         "sender verification failed (DMARC, SPF)",
         "2 affiliate-looking links",
         "links to URL shorteners (bit.ly, tinyurl.com)",
+        "links to a site named for a risky trade: casino.example (casino)",
+        "commercial anchor text “buy it” on a link to a landing page of amzn.to",
         "anchor text “best online casino bonus 2026” looks keyword-stuffed",
         f"5 links in {report['word_count']} words",
-        f"short: {report['word_count']} words",
     ]
+    assert report["signal_rules"] == [
+        "sender_verification",
+        "affiliate",
+        "shortener",
+        "risky_trade",
+        "commercial_anchor",
+        "stuffed_anchor",
+        "link_density",
+    ]
+    assert report["facts"] == [f"short: {report['word_count']} words"]
 
 
 def test_non_web_links_are_ignored():
@@ -327,3 +355,188 @@ def test_script_content_is_not_a_link():
     report = intake_report("<noscript><a href='https://hidden.example/'>hidden</a></noscript><p>shown</p>")
     assert report["links"] == []
     assert report["word_count"] == 1
+
+
+# Facts and the rules added with the labelled corpus (tests/contributions/test_spam_calibration.py)
+
+
+@pytest.mark.parametrize("n", [1, 120, 299])
+def test_a_short_text_is_a_fact_not_a_signal(n):
+    report = intake_report(f"<p>{words(n)}</p>")
+    assert report["signals"] == report["signal_rules"] == []
+    assert report["facts"] == [f"short: {n} word{'s' if n > 1 else ''}"]
+
+
+def test_no_text_is_a_fact_and_a_long_text_has_none():
+    assert intake_report("")["facts"] == ["no text"]
+    assert intake_report('<p><img src="/a.png" alt="a map"></p>')["facts"] == ["no text"]
+    assert intake_report(f"<p>{words(300)}</p>")["facts"] == []
+
+
+@pytest.mark.parametrize(
+    ("verification", "failed"),
+    [
+        ({"spf": "fail", "dkim": "fail", "dmarc": "fail"}, "DKIM, DMARC, SPF"),
+        ({"spf": "softfail", "dkim": "none", "dmarc": "none"}, "SPF"),
+        ({"spf": "pass", "dkim": "fail"}, "DKIM"),
+        ({"SPF": "PermError"}, "SPF"),
+        ({"dkim": False}, "DKIM"),
+    ],
+)
+def test_failed_sender_verification_is_a_signal(verification, failed):
+    report = intake_report(f"<p>{words(400)}</p>", sender_verification=verification)
+    assert report["signals"] == [f"sender verification failed ({failed})"]
+    assert report["signal_rules"] == ["sender_verification"]
+
+
+@pytest.mark.parametrize(
+    "verification",
+    [
+        {"spf": "pass", "dkim": "pass", "dmarc": "pass"},
+        # Forwarded by a mailing list: SPF fails at the list's server, the DKIM signature survives.
+        {"spf": "softfail", "dkim": "pass", "dmarc": "pass"},
+        {"spf": "fail", "dkim": "pass", "dmarc": " Pass "},
+        {"spf": "pass", "dkim": "none", "dmarc": "none"},
+        {},
+    ],
+)
+def test_verified_or_unchecked_senders_are_no_signal(verification):
+    report = intake_report(f"<p>{words(400)}</p>", sender_verification=verification)
+    assert report["signals"] == []
+    assert report["sender_verification"] == verification
+
+
+@pytest.mark.parametrize(
+    ("href", "word"),
+    [
+        ("https://luckyreels-casino.example/", "casino"),
+        ("https://www.quickcash-loans.example/apply", "loans"),
+        ("https://essaywritingpro.example/order", "essay"),
+        ("https://rx-pharmacy24.example/", "pharmacy"),
+        ("https://topbetting-sites.example/reviews/2026/", "betting"),
+        ("https://shop.cbd-wellness.example/", "cbd"),
+        ("https://cbdoil.example/", "cbd"),
+        ("https://spin.example.casino/", "casino"),
+    ],
+)
+def test_links_to_sites_named_for_a_risky_trade(href, word):
+    report, info = report_for_link(href, anchor="a page")
+    assert info["risky_trade"] == word
+    assert report["signal_rules"] == ["risky_trade"]
+    assert f"({word})" in report["signals"][0]
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "https://pcbdesign.example/",  # "cbd" inside a word
+        "https://beta.example/",
+        "https://www.mgmresorts.com/",
+        "https://www.fca.org.uk/firms/high-cost-credit-consumer-credit/payday-loans-price-cap",  # the path is not read
+        "https://paulgraham.com/essay.html",
+        "/tags/casino/",  # the site's own pages
+    ],
+)
+def test_ordinary_sites_are_not_a_risky_trade(href):
+    report, info = report_for_link(href, anchor="a page")
+    assert info["risky_trade"] == ""
+    assert report["signals"] == []
+
+
+@pytest.mark.parametrize(
+    ("href", "anchor"),
+    [
+        ("https://luckyreels.example/", "online casino"),
+        ("https://greenleaf.example/shop", "premium CBD oil"),
+        ("https://essays.example/order.html", "write my essay"),
+        ("https://studyaid.example/programming", "programming homework help"),
+        ("https://devsquad.example/", "hire dedicated React developers"),
+        ("https://rankboost.example/", "affordable SEO services"),
+        ("https://roofers.example/contact", "roofers near me"),
+        ("https://cloudnimbus.example", "managed cloud hosting services"),
+    ],
+)
+def test_commercial_anchor_on_a_link_to_a_landing_page(href, anchor):
+    report, info = report_for_link(href, anchor=anchor)
+    assert info["commercial_anchor"] is True
+    assert "commercial_anchor" in report["signal_rules"]
+    assert any(f"“{anchor}”" in signal and "landing page" in signal for signal in report["signals"])
+
+
+@pytest.mark.parametrize(
+    ("href", "anchor"),
+    [
+        # A source: a page deeper than one step below the front page.
+        ("https://www.fca.org.uk/firms/high-cost-credit-consumer-credit/payday-loans-price-cap", "payday loans"),
+        ("https://developers.google.com/search/docs/fundamentals/seo-starter-guide", "SEO starter guide"),
+        # Words that are ordinary alone, and names.
+        ("https://paulgraham.com/words.html", "his essay on putting ideas into words"),
+        ("https://aws.amazon.com/", "Amazon Web Services"),
+        ("https://www.bankofamerica.example/", "Bank of America"),
+        ("https://acme.example/", "the services"),
+        ("https://restic.example/", "restic"),
+        ("https://2026.djangocon.example/", "the conference website"),
+        # The site's own pages.
+        ("/shop", "buy cheap tickets"),
+    ],
+)
+def test_natural_anchors_and_sources_are_not_commercial(href, anchor):
+    report, info = report_for_link(href, anchor=anchor)
+    assert info["commercial_anchor"] is False
+    assert "commercial_anchor" not in report["signal_rules"]
+
+
+def test_a_stuffed_anchor_is_one_signal_not_two():
+    report, info = report_for_link("https://hosting.example/", anchor="best cheap web hosting 2026")
+    assert info["commercial_anchor"] is True and info["keyword_stuffed"] is True
+    assert report["signal_rules"] == ["stuffed_anchor"]
+
+
+@pytest.mark.parametrize("anchor", [".", " ", "&nbsp;", "-", "→", "<strong></strong>"])
+def test_a_link_with_no_readable_text_is_a_signal(anchor):
+    report, info = report_for_link("https://watches.example/rolex", anchor=anchor)
+    assert info["hidden"] is True
+    assert report["signals"] == ["a link with no readable text (watches.example)"]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<a href="https://example.org/full.png"><img src="/a.png" alt="A map"></a>',
+        '<a href="https://example.org/full.png"><img src="/a.png"></a>',  # an image is something to see
+        '<a href="https://example.org/">3</a>',
+        '<a href="https://example.org/">日本</a>',
+    ],
+)
+def test_links_with_text_or_an_image_are_not_hidden(html):
+    report = intake_report(f"<p>{words(400)}</p><p>{html}</p>")
+    assert report["links"][0]["hidden"] is False
+    assert report["signals"] == []
+
+
+@pytest.mark.parametrize(
+    ("html", "phrase"),
+    [
+        (f"<p>{words(300)}</p><p>This is a sponsored post by CloudNimbus.</p>", "sponsored post"),
+        (f"<p>{words(300)}</p><p>Advertorial</p>", "advertorial"),
+        (f"<p>Hello Webmaster,</p><p>I ask for one dofollow link.</p><p>{words(300)}</p>", "dofollow"),
+        (f"<p>Would you consider a link insertion?</p><p>{words(300)}</p>", "link insertion"),
+        (f"<h2>Do-follow links for sale</h2><p>{words(300)}</p>", "do follow links"),
+    ],
+)
+def test_paid_placement_wording_where_pitches_and_footers_stand(html, phrase):
+    report = intake_report(html)
+    assert report["signals"] == [f"wording of paid placement at the start or end of the text: “{phrase}”"]
+
+
+def test_paid_placement_wording_in_the_body_of_a_report_is_no_signal():
+    html = (
+        f"<p>{words(100)}</p><p>{words(100, seed=81)}</p>"
+        "<p>Sponsored posts and advertorials are allowed if labelled; a sponsored article with dofollow links is "
+        "a link scheme, and so is a paid link insertion.</p>"
+        f"<p>{words(100, seed=82)}</p>"
+    )
+    assert intake_report(html)["signals"] == []
+    # "Sponsored" alone (a sponsored conference, sponsorship) is no wording of paid placement.
+    assert intake_report(f"<p>{words(300)}</p><p>The sprint is sponsored by the PSF.</p>")["signals"] == []
+    assert intake_report(f"<p>{words(300)}</p><p>Do follow us on Mastodon.</p>")["signals"] == []
