@@ -302,3 +302,37 @@ class TestRevisionByEmail:
         assert event.data["pictures_added"] == ["second.png"]
         assert event.data["document_replaced"]["name"] == "piece.docx"
         assert submission.report["image_count"] == 2
+
+
+class TestPicturesInTheText:
+    @pytest.fixture
+    def from_docx(self, db, incoming, editor):
+        html = article_text(80) + '<p><img src="cid:docx-image-0" alt="The depot"></p>'
+        submission = workflow.receive(incoming(body=html, images=[("docx-image-0", processed("draft-image-1.png"))]))
+        workflow.request_changes(submission, editor, "Another picture of the depot, please.")
+        return submission
+
+    def test_replacing_one_puts_the_new_one_in_its_place(self, client, from_docx):
+        old = from_docx.images.get()
+        data = revise_data(
+            from_docx, **{f"picture-{old.pk}": "replace", f"picture-{old.pk}-file": make_image_file("depot.png")}
+        )
+        assert post(client, from_docx, data).status_code == 302
+        from_docx.refresh_from_db()
+        new = from_docx.images.get(removed_at__isnull=True)
+        assert new.original_name == "depot.png"
+        assert f'src="{new.image.url}" alt="The depot"' in from_docx.body
+        assert old.image.url not in from_docx.body
+
+    def test_removing_one_takes_it_out_of_the_text(self, client, from_docx):
+        old = from_docx.images.get()
+        assert post(client, from_docx, revise_data(from_docx, **{f"picture-{old.pk}": "remove"})).status_code == 302
+        from_docx.refresh_from_db()
+        assert "<img" not in from_docx.body
+        assert "battery question" in from_docx.body  # the text around it stays
+        assert from_docx.report["image_count"] == 0
+
+    def test_pictures_in_the_text_do_not_count_against_the_limit(self, client, from_docx):
+        new = [make_image_file(f"n{n}.png") for n in range(MAX_IMAGES)]
+        assert post(client, from_docx, revise_data(from_docx, images=new)).status_code == 302
+        assert len(current(from_docx)) == MAX_IMAGES + 1
