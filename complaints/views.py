@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -6,13 +7,15 @@ from django.views.decorators.cache import never_cache
 from core import ratelimit
 
 from . import notifications, workflow
-from .forms import ComplaintForm
+from .forms import ComplaintForm, article_from_address
 from .models import Complaint
 
 RATE_SCOPE = "complaints"
 SESSION_KEY = "complaints:last-id"
 # A complaint is a few kilobytes of text; anything much larger is not one.
 MAX_REQUEST_BYTES = 64 * 1024
+# Longer than the form's own field allows: not an address to fill in.
+MAX_PREFILL_LENGTH = 500
 
 
 def _render_form(request, form, status=200, refusal=None):
@@ -26,12 +29,27 @@ def _too_large(request, limit):
     return _render_form(request, ComplaintForm(), status=413, refusal=refusal)
 
 
+def _prefilled_form(request):
+    """The empty form, with the article's address filled in when `?url=` names a live article on
+    this site (the link in the footer of an article's page sends it). Anything else (another site,
+    a page that is not an article, a draft, an article already taken down) is ignored, silently:
+    the reader did not type it. The address filled in is the article's own, not the one sent."""
+    address = request.GET.get("url", "")
+    if not address or len(address) > MAX_PREFILL_LENGTH:
+        return ComplaintForm()
+    try:
+        article = article_from_address(address)
+    except ValidationError:
+        return ComplaintForm()
+    return ComplaintForm(initial={"article_url": request.build_absolute_uri(article.get_absolute_url())})
+
+
 @never_cache
 @ratelimit.size_checked_form(MAX_REQUEST_BYTES, _too_large)
 def complaint(request):
     """The public copyright complaint form."""
     if request.method != "POST":
-        return _render_form(request, ComplaintForm())
+        return _render_form(request, _prefilled_form(request))
 
     ip = ratelimit.client_ip(request)
     if ratelimit.is_limited(RATE_SCOPE, ip, settings.BYLINE_COMPLAINTS_PER_HOUR):

@@ -136,3 +136,18 @@ def test_the_header_on_a_desktop(page, live_server, articles, scheme, screenshot
     expect(page.get_by_role("searchbox")).to_have_count(1, timeout=15_000)
     expect(page.get_by_role("search")).to_have_count(1)
     screenshot(page, f"readers-search-1280-{scheme}")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_complaint_link_under_an_article_fills_in_its_address(page, live_server, articles, width, screenshot):
+    page.set_viewport_size({"width": width, "height": 900})
+    article = articles[2]
+    page.goto(live_server.url + article.get_absolute_url())
+    page.get_by_role("contentinfo").get_by_role("link", name="Report a copyright infringement").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Report a copyright infringement", timeout=15_000)
+    address = page.get_by_label("The article on our site")
+    expect(address).to_have_value(live_server.url + article.get_absolute_url())
+    assert no_horizontal_scroll(page)
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        screenshot(page, f"readers-complaint-form-{width}-{scheme}")
