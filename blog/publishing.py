@@ -17,6 +17,7 @@ from django.utils import timezone
 from .checklist import check_article
 from .invalidation import update_articles
 from .models import Article
+from .signals import article_status_changed
 
 Status = Article.Status
 
@@ -77,3 +78,5 @@ def restore(article, status):
 def _set_status(article, status):
     update_articles([article.pk], status=status, updated_at=timezone.now())
     article.status = status
+    # No save, so no post_save: the apps above the blog hear of it here (blog/signals.py).
+    article_status_changed.send(sender=Article, article=article, status=status)

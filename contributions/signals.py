@@ -6,8 +6,9 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from blog.models import Article
+from blog.signals import article_status_changed
 
-from .tasks import fingerprint_article_task
+from .tasks import fingerprint_article_task, record_progress_task
 
 
 @receiver(post_save, sender=Article, dispatch_uid="contributions.fingerprint_article")
@@ -18,6 +19,22 @@ def fingerprint_article(sender, instance, raw=False, **kwargs):
     if not raw:
         article_id = instance.pk
         transaction.on_commit(lambda: fingerprint_article_task.enqueue(article_id), robust=True)
+
+
+@receiver(post_save, sender=Article, dispatch_uid="contributions.follow_progress")
+def follow_progress(sender, instance, raw=False, **kwargs):
+    """A guest post's article saved (edited, scheduled, published, withdrawn): its contributor's
+    history and emails follow, after the save commits, as a task (contributions/progress.py)."""
+    if not raw:
+        article_id = instance.pk
+        transaction.on_commit(lambda: record_progress_task.enqueue(article_id), robust=True)
+
+
+@receiver(article_status_changed, sender=Article, dispatch_uid="contributions.follow_status")
+def follow_status(sender, article, status, **kwargs):
+    """Taken down or restored without a save (blog/publishing.py): the same, once the change commits."""
+    article_id = article.pk
+    transaction.on_commit(lambda: record_progress_task.enqueue(article_id), robust=True)
 
 
 @receiver(inbound, dispatch_uid="contributions.inbound_email")

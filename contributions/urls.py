@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import tracking, views
 
 app_name = "contributions"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.submit, name="submit"),
     path("thanks/", views.thanks, name="thanks"),
     path("status/<str:token>/", views.status, name="status"),
+    path("status/<str:token>/profile/", tracking.profile, name="profile"),
 ]
