@@ -1,0 +1,1 @@
+"""Labelled data files for the contributions tests (see spam_corpus.py)."""
