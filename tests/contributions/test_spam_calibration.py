@@ -7,10 +7,12 @@ The held-out posts (holdout/), never tuned on, must not raise a false alarm eith
 their spam posts are caught is measured and stated in the README, not required.
 """
 
+import html
 import re
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from contributions import workflow
 from contributions.intake import RULES, SHORT_TEXT_WORDS
@@ -23,6 +25,20 @@ HOLDOUT = load(split="holdout")
 GENUINE = [sample for sample in SAMPLES if sample.label == "genuine"]
 SPAM = [sample for sample in SAMPLES if sample.label == "spam"]
 README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _received(sample):
+    return workflow.receive(
+        workflow.Incoming(
+            channel=sample.channel,
+            name=sample.name,
+            email=sample.email,
+            title=sample.title,
+            body=sample.body,
+            consent=True,
+            sender_verification=sample.verification,
+        )
+    )
 
 
 def _listing(pairs):
@@ -80,17 +96,7 @@ def test_a_short_genuine_post_keeps_its_length_as_a_fact():
 @pytest.mark.parametrize("sample", SAMPLES, ids=[sample.file_name for sample in SAMPLES])
 def test_each_sample_received_as_a_submission(sample):
     """The whole intake (workflow.receive: sanitizer, cleaning, report, duplicate check) gives the same verdict."""
-    submission = workflow.receive(
-        workflow.Incoming(
-            channel=sample.channel,
-            name=sample.name,
-            email=sample.email,
-            title=sample.title,
-            body=sample.body,
-            consent=True,
-            sender_verification=sample.verification,
-        )
-    )
+    submission = _received(sample)
     stored = Submission.objects.get(pk=submission.pk).report
     if sample.label == "genuine":
         assert stored["signals"] == [], f"{sample.file_name}: {stored['signals']}"
@@ -143,3 +149,28 @@ def test_a_corpus_file_that_cannot_be_read_says_why(tmp_path, text, message):
     with pytest.raises(CorpusError, match=re.escape(message)) as error:
         parse(path, "genuine")
     assert str(error.value).startswith("bad.html: ")
+
+
+def _by_name(name):
+    [sample] = [sample for sample in SAMPLES if sample.path.name == name]
+    return sample
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "heading"),
+    [
+        ("g18-djangocon-cfp-news.html", "No spam signals"),
+        ("s16-bio-betting-link.html", "1 spam signal"),
+        ("s13-hidden-period-link.html", "2 spam signals"),
+    ],
+)
+def test_the_change_page_counts_signals_and_shows_facts_apart(editor_client, name, heading):
+    submission = _received(_by_name(name))
+    page = editor_client.get(reverse("admin:contributions_submission_change", args=[submission.pk])).content.decode()
+    assert re.search(rf'<h3 id="signals-title">\s*{heading}\s*</h3>', page)
+    assert f"Short: {submission.word_count} words" in page  # a fact, outside the signals
+    signals = page.split('id="signals-title"', 1)[1].split("</section>", 1)[0]
+    assert "Short:" not in signals
+    for signal in submission.report["signals"]:
+        assert signal[:1].upper() + signal[1:40] in html.unescape(signals)
