@@ -21,6 +21,7 @@ from core.fields import PlainParagraphsField, PlainTextField, UnicodeSlugField
 from core.models import SiteSettings
 from core.sanitizer import PROSE_EXTENSIONS, plain_text, sanitize_html
 
+from .categories import Profile, best
 from .image_names import body_images_text
 
 WORDS_PER_MINUTE = 230
@@ -67,10 +68,28 @@ class Author(models.Model):
         return reverse("blog:author-detail", kwargs={"slug": self.slug})
 
 
+class CategoryQuerySet(models.QuerySet):
+    def suggest_for(self, text, tag_names=()):
+        """The category of these that a piece with `text` and suggested `tag_names` fits best (blog/categories.py:
+        by their names, slugs and the tags of their articles), or None when none fits or two fit as well."""
+        profiles = {category.pk: Profile(category, (category.name, category.slug)) for category in self}
+        rows = (
+            TaggedArticle.objects.filter(content_object__category__in=list(profiles))
+            .values_list("content_object__category", "tag__name")
+            .annotate(articles=Count("content_object", distinct=True))
+            .order_by()
+        )
+        for category_id, tag_name, articles in rows:
+            profiles[category_id].tags[tag_name] += articles
+        return best(text, tag_names, list(profiles.values()))
+
+
 class Category(models.Model):
     name = PlainTextField(_("name"), max_length=100)
     slug = UnicodeSlugField(_("slug"), max_length=100, unique=True)
     description = PlainParagraphsField(_("description"), blank=True)
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
