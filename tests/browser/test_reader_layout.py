@@ -74,7 +74,9 @@ def test_a_card_without_a_picture_uses_the_whole_width(page, live_server, articl
                 assert with_picture["body"] == pytest.approx(with_picture["card"], abs=1), (name, with_picture)
         assert no_horizontal_scroll(page), name
         if name in ("home", "tag", "search"):
-            screenshot(page, f"readers-cards-{name}-{width}-light")
+            for scheme in ("dark", "light"):
+                page.emulate_media(color_scheme=scheme)
+                screenshot(page, f"readers-cards-{name}-{width}-{scheme}")
 
     # The lead card on the home page, without a picture too.
     page.goto(live_server.url + "/")
