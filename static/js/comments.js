@@ -33,17 +33,21 @@
 
     form.addEventListener("focusin", fetchToken);
     form.addEventListener("input", fetchToken);
-    let ready = false;
+    let sending = false;
     form.addEventListener("submit", (event) => {
-      if (ready) {
+      // Sent once the token has come, failed, or kept us waiting too long (the page's token then
+      // goes, and the server says if it is too old): never sent half-updated, nor twice.
+      event.preventDefault();
+      if (sending) {
         return;
       }
-      // Sent once the token has come (or failed): a quick reader's comment is never sent half-updated.
-      event.preventDefault();
-      fetchToken().then(() => {
-        ready = true;
-        form.submit();
-      });
+      sending = true;
+      const patience = new Promise((resolve) => window.setTimeout(resolve, 8000));
+      Promise.race([fetchToken(), patience]).then(() => form.submit());
+    });
+    // Back to this page from the browser's history (its back-forward cache): it can be sent again.
+    window.addEventListener("pageshow", () => {
+      sending = false;
     });
   }
 
