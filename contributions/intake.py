@@ -277,8 +277,8 @@ RULES = (
 )  # fmt: skip
 
 
-def _failed_verification(verification: dict) -> list[str]:
-    """The checks of `verification` that failed, unless DMARC passed.
+def failed_verification(verification: dict) -> list[str]:
+    """The checks of `verification` that failed, lowercased and sorted, unless DMARC passed.
 
     A DMARC pass means an aligned SPF or DKIM check passed, so the sender is verified: SPF alone
     fails on every message a mailing list or a forwarding address passes on.
@@ -307,7 +307,7 @@ def _paid_placement_phrase(blocks: list[list[str]]) -> str:
 def _signals(links, blocks, word_count, density, anchor_uses, verification):
     """[(rule, sentence for editors)] for the suspicions of spam, in the order of `RULES`."""
     signals = []
-    if failed := _failed_verification(verification):
+    if failed := failed_verification(verification):
         signals.append(("sender_verification", f"sender verification failed ({', '.join(failed).upper()})"))
     if affiliate_count := sum(1 for info in links if info["affiliate"]):
         signals.append(("affiliate", _plural(affiliate_count, "affiliate-looking link")))
@@ -371,7 +371,7 @@ def intake_report(
         keyword_stuffed_links (links whose anchor is stuffed or repeated), sender_verification
         (as given, or {}), signals: short sentences for editors about suspicions of spam, most serious
         first, signal_rules: the rule (of `RULES`) behind each signal, in the same order, and facts:
-        short sentences that are information, not suspicion ("short: 180 words").
+        short sentences that are information, not suspicion ("short text: under 300 words").
 
     `site_host` ("example.com", with or without scheme, port or "www.") marks links to the site and its
     subdomains as internal; relative links are always internal. javascript:/data: and other non-web
@@ -404,7 +404,7 @@ def intake_report(
     if word_count == 0:
         facts.append("no text")
     elif word_count < SHORT_TEXT_WORDS:
-        facts.append(f"short: {_plural(word_count, 'word')}")
+        facts.append(f"short text: under {SHORT_TEXT_WORDS} words")
 
     return {
         "word_count": word_count,

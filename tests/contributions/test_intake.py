@@ -50,7 +50,7 @@ def test_report_shape_and_word_count():
     assert report["external_domains"] == []
     assert report["affiliate_links"] == report["keyword_stuffed_links"] == 0
     assert report["signals"] == report["signal_rules"] == []
-    assert report["facts"] == ["short: 8 words"]
+    assert report["facts"] == ["short text: under 300 words"]
     assert json.loads(json.dumps(report)) == report
     assert intake_report("<p>x</p>")["sender_verification"] == {}
 
@@ -294,7 +294,7 @@ def test_many_signals_together():
         "stuffed_anchor",
         "link_density",
     ]
-    assert report["facts"] == [f"short: {report['word_count']} words"]
+    assert report["facts"] == ["short text: under 300 words"]
 
 
 def test_non_web_links_are_ignored():
@@ -364,7 +364,7 @@ def test_script_content_is_not_a_link():
 def test_a_short_text_is_a_fact_not_a_signal(n):
     report = intake_report(f"<p>{words(n)}</p>")
     assert report["signals"] == report["signal_rules"] == []
-    assert report["facts"] == [f"short: {n} word{'s' if n > 1 else ''}"]
+    assert report["facts"] == ["short text: under 300 words"]
 
 
 def test_no_text_is_a_fact_and_a_long_text_has_none():
