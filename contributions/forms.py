@@ -1,10 +1,11 @@
 """The contributor's web form. It validates and hands an `Incoming` to workflow.receive()."""
 
+import re
 from html import unescape
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.html import strip_tags
+from django.utils.html import format_html, strip_tags
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 
@@ -280,6 +281,11 @@ class RevisionForm(forms.Form):
         self.submission = submission
         # The piece's pictures now (a prefetch filtered to them is used when there is one).
         self.pictures = [image for image in submission.images.all() if image.removed_at is None]
+        if any(self.in_text(picture) for picture in self.pictures):
+            self.fields["body"].help_text = _(
+                "The pictures in your text are not shown here. They stay in it; if you change the text, they are "
+                "put back at its end, where an editor places them. To take one out, choose Remove below."
+            )
         for number, picture in enumerate(self.pictures, start=1):
             label = _("Picture %(number)d: %(name)s") % {"number": number, "name": picture}
             self.fields[self.choice_name(picture)] = forms.ChoiceField(
@@ -376,6 +382,8 @@ class RevisionForm(forms.Form):
             body = converted.html
             images += [(f"docx-image-{n}", image) for n, image in enumerate(converted.images)]
             document = uploaded_document(self)
+        else:
+            body = self._keep_pictures_in_text(body)
         return {
             "title": data["title"],
             "body": body,
@@ -384,6 +392,20 @@ class RevisionForm(forms.Form):
             "pictures": {picture.pk: new for picture, new in self.decisions.items()},
             "document": document,
         }
+
+    def _keep_pictures_in_text(self, body):
+        """`body` with the pictures of the stored text that it lost, at its end, as they were.
+
+        The contributor's editor has no picture tool, so the text it sends back once edited has lost the
+        pictures inside it (a document's, an email's inline ones); none is taken out that way: only Remove does.
+        """
+        for picture in self.pictures:
+            url = picture.image.url
+            if not self.in_text(picture) or url in body or self.decisions.get(picture, True) is None:
+                continue
+            tag = re.search(rf"""<img\b[^>]*\bsrc=(["']){re.escape(url)}\1[^>]*>""", self.submission.body)
+            body += f"<p>{tag.group()}</p>" if tag else format_html('<p><img src="{}" alt=""></p>', url)
+        return body
 
 
 def _words(html):

@@ -136,3 +136,45 @@ def test_a_refused_picture_is_named_and_the_text_stays(page, live_server, change
         page.screenshot(path=str(SHOTS / f"revisions-error-375-{scheme}.png"), full_page=True)
     changes_requested.refresh_from_db()
     assert changes_requested.status == Submission.Status.CHANGES_REQUESTED
+
+
+def test_pictures_in_the_text_are_kept_when_the_text_is_edited(page, live_server, tmp_path):
+    """The contributor's editor has no picture tool: it drops a document's pictures from the text it shows.
+    Unchanged, the text comes back as stored, its picture in place; edited, the picture is put back at its end."""
+    html = article_text(80, seed="depot") + '<p><img src="cid:docx-image-0" alt="The depot at night"></p><p>After.</p>'
+    submission = workflow.receive(
+        workflow.Incoming(
+            channel="web",
+            name="Omar Haddad",
+            email="omar@example.org",
+            title="The depot",
+            body=html,
+            consent=True,
+            images=[("docx-image-0", process_image(png((90, 90, 20)), name="piece-image-1.png"))],
+        )
+    )
+    in_text = submission.images.get()
+    tag = f'<img src="{in_text.image.url}" alt="The depot at night">'
+    for n, edit in enumerate(("", " More words here.")):
+        workflow.request_changes(submission, None, "Please add a picture of the yard.")
+        page.goto(live_server.url + submission.get_absolute_url())
+        form = page.locator("form.revision-form")
+        expect(form.get_by_text("The pictures in your text are not shown here.")).to_be_visible(timeout=WAIT)
+        expect(form.get_by_text("(in the text)")).to_be_visible(timeout=WAIT)
+        if edit:
+            form.locator('[contenteditable="true"]').click()
+            page.keyboard.press("Control+End")
+            page.keyboard.type(edit)
+        yard = write_png(tmp_path / f"yard-{n}.png", (0, 60, 90))
+        form.get_by_label(re.compile(r"^Add pictures")).set_input_files(yard)
+        form.get_by_role("button", name="Send the revised version").click()
+        expect(page.get_by_text("Thank you: your revised version is back with the editors.")).to_be_visible(
+            timeout=WAIT
+        )
+        submission.refresh_from_db()
+        assert submission.body.count(tag) == 1
+        if edit:
+            assert submission.body.index("After. More words here.") < submission.body.index(tag)  # at the end
+        else:
+            assert submission.body.index(tag) < submission.body.index("After.")  # where it was
+    assert submission.images.filter(removed_at__isnull=True).count() == 3

@@ -336,3 +336,18 @@ class TestPicturesInTheText:
         new = [make_image_file(f"n{n}.png") for n in range(MAX_IMAGES)]
         assert post(client, from_docx, revise_data(from_docx, images=new)).status_code == 302
         assert len(current(from_docx)) == MAX_IMAGES + 1
+
+    def test_a_text_edited_without_its_picture_gets_it_back_at_its_end(self, client, from_docx):
+        # What the contributor's editor sends once the text is changed: it has no picture tool.
+        picture = from_docx.images.get()
+        edited = article_text(80) + "<p></p><p>A new last paragraph.</p>"
+        assert post(client, from_docx, revise_data(from_docx, body=edited)).status_code == 302
+        from_docx.refresh_from_db()
+        tag = f'<img src="{picture.image.url}" alt="The depot">'
+        assert from_docx.body.endswith(f"<p>A new last paragraph.</p><p>{tag}</p>")
+        assert current(from_docx) == ["draft-image-1.png"]
+
+    def test_the_form_says_where_pictures_in_the_text_are(self, client, from_docx):
+        page = client.get(from_docx.get_absolute_url()).content.decode()
+        assert "The pictures in your text are not shown here." in page
+        assert "(in the text)" in page
