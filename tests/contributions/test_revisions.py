@@ -351,3 +351,11 @@ class TestPicturesInTheText:
         page = client.get(from_docx.get_absolute_url()).content.decode()
         assert "The pictures in your text are not shown here." in page
         assert "(in the text)" in page
+
+
+def test_a_revision_is_cleaned_as_a_first_version_is(client, with_pictures):
+    body = "<p>Hi editors,</p>" + article_text(80, seed="cleaned") + "<p>Best regards,<br>Grace</p>"
+    assert post(client, with_pictures, revise_data(with_pictures, body=body)).status_code == 302
+    with_pictures.refresh_from_db()
+    assert with_pictures.body == article_text(80, seed="cleaned")
+    assert with_pictures.original_body == body  # as sent
