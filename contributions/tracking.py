@@ -6,6 +6,8 @@ proposal: contributions/profiles.py) in a fixed number of queries. `profile` is 
 POST: a pending change for an editor to decide, or the page again with the errors (400).
 """
 
+import logging
+
 from django.contrib import messages
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -20,6 +22,8 @@ from . import notifications, profiles, progress
 from .models import Submission, SubmissionEvent
 from .tasks import record_progress_task
 from .workflow import TransitionError
+
+logger = logging.getLogger(__name__)
 
 TEMPLATE = "contributions/submission_status.html"
 RATE_SCOPE = "profile-changes"
@@ -38,8 +42,11 @@ def after_acceptance(submission, events, *, profile_form=None):
     article = submission.article
     events = list(events)
     if article is not None and progress.pending(article, events):
-        if record_progress_task.call(article.pk):
-            events = list(submission.events.filter(kind__in=SubmissionEvent.PUBLIC_KINDS))
+        try:
+            if record_progress_task.call(article.pk):
+                events = list(submission.events.filter(kind__in=SubmissionEvent.PUBLIC_KINDS))
+        except Exception:  # the page still tells the truth (the stage); the next view or save records it
+            logger.exception("Could not record the progress of article %s.", article.pk)
     for event in events:
         if event.kind == SubmissionEvent.Kind.SCHEDULED and event.data.get("published_at"):
             when = parse_datetime(event.data["published_at"])

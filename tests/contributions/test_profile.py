@@ -233,3 +233,29 @@ class TestQueryCount:
         # site settings, footer menu, submission with article and author, images, public events, latest change
         with django_assert_num_queries(6):
             client.get(accepted.get_absolute_url())
+
+
+def test_the_change_page_decides_with_its_buttons(client, accepted, editor, django_capture_on_commit_callbacks):
+    propose(client, accepted, django_capture_on_commit_callbacks, bio="Decline me.")
+    change = ProfileChange.objects.get()
+    client.force_login(editor)
+    page = client.get(reverse("admin:contributions_profilechange_change", args=[change.pk])).content.decode()
+    assert reverse("admin:contributions_profilechange_decline", args=[change.pk]) in page
+    assert 'name="_save"' not in page  # nothing to save: the decision has its buttons
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:contributions_profilechange_decline", args=[change.pk]), follow=True)
+    assert "Declined: the author&#x27;s page stays as it was" in response.content.decode()
+    change.refresh_from_db()
+    assert (change.status, change.decided_by) == (ProfileChange.Status.DECLINED, editor)
+    assert Author.objects.get(pk=accepted.author_id).bio == "Grace builds battery test rigs."
+    page = client.get(reverse("admin:contributions_profilechange_change", args=[change.pk])).content.decode()
+    assert reverse("admin:contributions_profilechange_approve", args=[change.pk]) not in page
+
+
+def test_a_writer_without_the_permission_cannot_decide(client, accepted, writer, django_capture_on_commit_callbacks):
+    propose(client, accepted, django_capture_on_commit_callbacks)
+    change = ProfileChange.objects.get()
+    client.force_login(writer)
+    response = client.post(reverse("admin:contributions_profilechange_approve", args=[change.pk]))
+    assert response.status_code == 403
+    assert ProfileChange.objects.get().status == ProfileChange.Status.PENDING

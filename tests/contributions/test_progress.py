@@ -370,3 +370,22 @@ class TestQueryCounts:
         with django_assert_num_queries(self.QUERIES):
             html = page(client, accepted)
         assert f"status-box--{stage}" in html
+
+
+def test_the_page_stays_true_when_recording_fails(client, accepted, django_capture_on_commit_callbacks, monkeypatch):
+    article = accepted.article
+    article.category = CategoryFactory()
+
+    def broken(article_id):
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(progress, "record", broken)
+    with django_capture_on_commit_callbacks(execute=False):  # the save's task never runs
+        publishing.publish_now(article)
+    html = page(client, accepted)
+    assert "Status: Published" in html  # from the article itself
+    assert kinds(accepted) == []
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        page(client, accepted)  # the next view records it
+    assert kinds(accepted) == [Kind.PUBLISHED]
