@@ -94,8 +94,11 @@ def test_the_reader_is_remembered_on_this_device_only_when_asked(page, live_serv
     expect(form.get_by_role("checkbox", name="Remember my name and email on this device")).not_to_be_checked()
 
 
-def test_without_javascript_an_old_page_gets_a_clear_retry_that_keeps_the_comment(browser, live_server, articles):
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 812})
+@pytest.mark.parametrize("width", WIDTHS)
+def test_without_javascript_an_old_page_gets_a_clear_retry_that_keeps_the_comment(
+    browser, live_server, articles, width
+):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": width, "height": 900})
     page = context.new_page()
     try:
         form = open_form(page, live_server, articles[1])
@@ -113,6 +116,8 @@ def test_without_javascript_an_old_page_gets_a_clear_retry_that_keeps_the_commen
         expect(field(form, "Comment")).to_have_value("Written without any script.")
         expect(form.locator("input[name=token_kind]")).to_have_value("fresh")
         assert not Comment.objects.exists()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"readers-comment-retry-{width}-light.png"), full_page=True)
         form.get_by_role("button", name="Post Comment").click()
         expect(page.get_by_role("status").filter(has_text="held for moderation")).to_be_visible(timeout=15_000)
         assert Comment.objects.get().comment == "Written without any script."
