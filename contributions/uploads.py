@@ -82,6 +82,9 @@ DOCX_STYLE_MAP = "\n".join(
         *(f"p.Heading{level} => h{min(level + 1, 4)}:fresh" for level in range(1, 7)),
         "p[style-name='Heading'] => h2:fresh",  # Apple Pages
         "p.Heading => h2:fresh",
+        # The document's title: a heading (dropped from the draft when it repeats the piece's title).
+        "p[style-name='Title'] => h1:fresh",
+        "p.Title => h1:fresh",
         "p[style-name='Quote'] => blockquote > p:fresh",
         "p[style-name='Intense Quote'] => blockquote > p:fresh",
     ]

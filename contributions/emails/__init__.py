@@ -130,6 +130,7 @@ class ParsedEmail:
     html: str = ""  # not sanitized; inline images as src="cid:<content id>"
     text_words: int = 0
     images: list = field(default_factory=list)  # [(content id or None, uploads.ProcessedImage)]
+    image_captions: dict = field(default_factory=dict)  # {index in images: the part's Content-Description}
     docx_name: str | None = None
     docx_bytes: bytes | None = None
     notes: list[str] = field(default_factory=list)  # for the editors: what was left out, and why
@@ -374,7 +375,7 @@ def _parse(msg, raw, content_hash):
     notes.extend(attachment_notes)
     if docx:
         parsed.docx_name, parsed.docx_bytes = docx
-    images, cid_map, known_cids = process_images(image_parts, trimmed_away, notes)
+    images, cid_map, known_cids = process_images(image_parts, trimmed_away, notes, parsed.image_captions)
     parsed.images = images
 
     result = scan_html(html, cid_map=cid_map)

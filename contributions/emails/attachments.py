@@ -78,9 +78,13 @@ def _attached_subject(part):
     return subject[:100] if subject else None
 
 
-def process_images(parts, trimmed_away, notes):
-    """([(content id or None, ProcessedImage)], {content id or its key: safe content id}, {keys of all ids})."""
+def process_images(parts, trimmed_away, notes, captions=None):
+    """([(content id or None, ProcessedImage)], {content id or its key: safe content id}, {keys of all ids}).
+
+    `captions`, a dict, gets {index in the images: the part's Content-Description} (what the sender's mail
+    app lets them write about a file), for the images that have one."""
     images, cid_map, known, used = [], {}, set(), set()
+    captions = {} if captions is None else captions
     left_out = 0
     for number, part in enumerate(parts, start=1):
         cid = content_id(part)
@@ -113,6 +117,9 @@ def process_images(parts, trimmed_away, notes):
             used.add(safe)
             cid_map.setdefault(cid, safe)
             cid_map.setdefault(cid_key(cid), safe)
+        description = " ".join((first_header(part, "Content-Description") or "").split())
+        if description:
+            captions[len(images)] = description[:300]
         images.append((safe, processed))
     if left_out:
         notes.add(
