@@ -15,6 +15,7 @@ from bench.locust_visitors import (
     COMPLAINT,
     PER_CLIENT_ADDRESSES,
     SUBMIT,
+    TOKEN,
     Visitor,
     article_html,
     words,
@@ -227,6 +228,11 @@ class Flooder(Visitor):
             if scope == "comments":
                 page = self.call("GET", random.choice(CATALOGUE["commentable"])["url"], "flood: form")
                 form = self.form(page, COMMENTS)
+                if form is not None:  # a token of its own, as comments.js fetches (discussion/forms.py)
+                    fresh = self.call("GET", TOKEN, "flood: token", params={"object_pk": form["fields"]["object_pk"]})
+                    form = form if fresh.status_code == 200 else None
+                    if form is not None:
+                        form["fields"].update(fresh.json())
                 time.sleep(CATALOGUE["comment_min_seconds"] + 0.5)
             else:
                 path = SUBMIT if scope == "submissions" else COMPLAINT

@@ -29,6 +29,7 @@ CATALOGUE = json.loads(Path(os.environ["LOADTEST_CATALOGUE"]).read_text())
 PER_CLIENT_ADDRESSES = os.environ.get("LOADTEST_CLIENT_ADDRESSES") == "1"
 TIMEOUT = 60  # wall-clock: what the load test measures (gunicorn kills a worker silent for 30 s)
 COMMENTS, SUBMIT, COMPLAINT = "/comments/post/", "/contribute/", "/copyright/complaint/"
+TOKEN = "/comments/token/"
 REDIRECTS = {301, 302, 303, 307, 308}
 FILLER = (
     "the a of to and in that it is was for on with as by at from this but not have they which one "
@@ -218,6 +219,12 @@ class Commenter(Visitor):
         form = self.form(self.call("GET", url, "comment: article"), COMMENTS)
         if form is None:
             return
+        # As static/js/comments.js does when the reader starts typing: a token of this reader's own
+        # (the page's, cached for everyone, never passes on its own: discussion/forms.py).
+        fresh = self.call("GET", TOKEN, "comment: token", params={"object_pk": form["fields"]["object_pk"]})
+        if fresh.status_code != 200:
+            return
+        form["fields"].update(fresh.json())
         # Reading and typing take longer than the minimum the form insists on.
         time.sleep(CATALOGUE["comment_min_seconds"] + random.uniform(0.5, 3))
         name, email = person()

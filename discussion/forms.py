@@ -13,15 +13,16 @@ the hash covers:
   never cached). Its age is the time since the reader started, so [BYLINE_COMMENT_MIN_SECONDS,
   the two hours of django-contrib-comments] is checked as before.
 - "page": the one in the page's HTML, for readers without JavaScript (or whose fetch failed). Its
-  age counts from when the page was rendered, not from when this reader got it, so it is accepted
-  only while it is young: at least the minimum, at most PAGE_TOKEN_SECONDS (15 minutes). A copy
-  cached longer ago than that cannot be posted at once (nor at all): its reader is asked to send
-  the comment again, in a form that keeps the text and carries a fresh token.
+  age counts from when the page was rendered, not from when this reader got it: a copy cached a
+  minute or a day ago says nothing of how long this reader took, so a page token never passes on
+  its own. The post is shown again, its text kept, with a fresh token and a request to check it and
+  send it once more: the minimum time then counts from that form, which answered this reader's post
+  and was never cached. A reader without JavaScript sends twice; a script posting the cached copy at
+  once is refused every time, however young or old the copy.
 
-Why not accept only fresh tokens: a reader without JavaScript could then never comment on the
-first try. Why not a longer page window: a script posting a copy at once is refused only when the
-copy is older than the window, and most cached copies are (a page is re-rendered only when what it
-shows changes). Within the window the rate limits and moderation still apply.
+Why not a window for page tokens (accepted while the page is young): the page cache serves a page
+for as long as what it shows is unchanged, so within any window a script posting a copy rendered a
+minute earlier would pass, which is exactly the defect this closes.
 """
 
 import time
@@ -41,13 +42,6 @@ PAGE, FRESH = "page", "fresh"
 # A fresh token's hash is keyed apart from django-contrib-comments' own (the page token's, unchanged,
 # so pages cached before this existed still work): one kind cannot be passed off as the other.
 FRESH_SALT = "byline.discussion.fresh-comment-token"
-# How long a page token is accepted after the page was rendered (see above); the setting
-# BYLINE_COMMENT_PAGE_TOKEN_SECONDS overrides it.
-PAGE_TOKEN_SECONDS = 15 * 60
-
-
-def page_token_seconds():
-    return getattr(settings, "BYLINE_COMMENT_PAGE_TOKEN_SECONDS", PAGE_TOKEN_SECONDS)
 
 
 class CommentForm(BaseCommentForm):
@@ -109,10 +103,10 @@ class CommentForm(BaseCommentForm):
     def clean_timestamp(self):
         timestamp = self.cleaned_data["timestamp"]
         age = time.time() - timestamp
-        if self.token_kind_sent() == PAGE and age > page_token_seconds():
-            # The page was rendered long ago, perhaps for someone else: when this reader got it is unknown.
+        if self.token_kind_sent() == PAGE:
+            # From a page perhaps cached for everyone: when this reader got it is unknown (see above).
             raise forms.ValidationError(
-                _("This copy of the page is too old to post from. Your comment is kept below: please send it again.")
+                _("To keep out automated posts, please check your comment below and send it once more.")
             )
         if age > DEFAULT_COMMENTS_TIMEOUT:
             raise forms.ValidationError(_("This form was open for a long time. Please send your comment again."))

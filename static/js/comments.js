@@ -5,7 +5,7 @@
 
   // A fresh token: the page's signed timestamp is as old as the cached copy of the page, so when
   // the reader starts writing, one issued now replaces it (discussion/forms.py). If the request
-  // fails, the page's token stays and the server says whether it is still good.
+  // fails, the page's token stays: the server then shows the form again (text kept) with one.
   function freshToken(form) {
     const url = form.dataset.tokenUrl;
     const fields = form.elements;
@@ -36,7 +36,7 @@
     let sending = false;
     form.addEventListener("submit", (event) => {
       // Sent once the token has come, failed, or kept us waiting too long (the page's token then
-      // goes, and the server says if it is too old): never sent half-updated, nor twice.
+      // goes, and the server asks for one more send): never sent half-updated, nor twice.
       event.preventDefault();
       if (sending) {
         return;

@@ -5,17 +5,18 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from discussion.forms import PAGE, CommentForm
+from discussion.forms import FRESH, CommentForm
 from discussion.models import Comment
 from tests.factories import ArticleFactory
 
 POST_URL = reverse("discussion:post")
 
 
-def comment_data(article, *, age=60, kind=PAGE, **fields):
+def comment_data(article, *, age=60, kind=FRESH, **fields):
     """A filled-in "Leave a Reply" form as a browser sends it, `age` seconds after its token was
-    issued: with the page (kind PAGE, the form as the page's HTML holds it) or by the token
-    endpoint (FRESH, what static/js/comments.js puts in)."""
+    issued: by the token endpoint (FRESH, what static/js/comments.js puts in, and what the form
+    shown again after a refused post carries) or with the page (PAGE, the form as the page's HTML
+    holds it, which never passes on its own)."""
     timestamp = str(int(time.time()) - age)
     data = {
         "content_type": "blog.article",
