@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from html import unescape
 
 from core.greetings import DELIMITER, SIGNATURE, footer, is_greeting, sign_off, signature_line
-from core.html import END, START, TEXT, VOID_ELEMENTS, attributes, tokens
+from core.html import END, START, TEXT, VOID_ELEMENTS, attributes, start_tags, tokens
+from core.sanitizer import plain_text
 
 MAX_CAPTION = 300
 
@@ -297,6 +298,26 @@ def _rebuild(html, blocks, lines, drop):
             out.append(inner)
     out.append(html[pos:])
     return re.sub(r"^\s+|\s+$", "", "".join(out))
+
+
+def without_leading_picture(html: str, src: str, caption: str = "") -> str | None:
+    """Sanitized `html` without its first block when that block is only the picture at `src` (a figure, or a
+    paragraph holding just the <img>; with no text but its caption): the picture that opens a piece, which
+    becomes the featured image above it. None when the piece does not open with it."""
+    blocks = _blocks(html or "")
+    start = None
+    for block in blocks or ():
+        start = block.start if start is None else start
+        if all(not line.text and not line.has_image and not line.fixed for line in block.lines):
+            continue  # empty paragraphs before it: they go with it
+        source = html[block.start : block.end]
+        images = [attributes(token).get("src", "") for token in start_tags(source, "img")]
+        text = " ".join(line.text for line in block.lines).strip()
+        if images == [src] and (not text or normalised(text) == normalised(caption)):
+            rest = re.sub(r"^\s+|\s+$", "", html[:start] + html[block.end :])
+            return rest if plain_text(rest) else None  # the picture alone: it stays
+        return None
+    return None
 
 
 # --- Captions -------------------------------------------------------------------------------------------

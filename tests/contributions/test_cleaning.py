@@ -3,7 +3,14 @@ captions; in the shapes real mail apps and contributors produce, with what must 
 
 import pytest
 
-from contributions.cleaning import captions, clean_body, clean_title, normalised, usable_caption
+from contributions.cleaning import (
+    captions,
+    clean_body,
+    clean_title,
+    normalised,
+    usable_caption,
+    without_leading_picture,
+)
 
 TEXT = "<p>Solid-state cells store more energy in the same space, and they charge faster.</p>"
 MORE = "<p>The first cars to carry them will be expensive, and the factories are still being built.</p>"
@@ -310,3 +317,34 @@ def test_a_caption_that_is_the_file_name_is_none():
 def test_normalised():
     assert normalised("Solar  Roofs — in Winter!") == "solar roofs in winter"
     assert normalised("Ｓｏｌａｒ &amp; roofs") == "solar roofs"
+
+
+# --- The picture that opens a piece ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        '<figure><img src="/a.png" alt=""></figure>',
+        '<figure><img src="/a.png" alt=""><figcaption>The rig</figcaption></figure>',
+        '<p><img src="/a.png" alt="The rig"></p>',
+        '<p></p><p><img src="/a.png" alt=""><br></p>',
+    ],
+)
+def test_a_leading_picture_moves_out(opening):
+    assert without_leading_picture(opening + TEXT, "/a.png", caption="The rig") == TEXT
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        TEXT + '<figure><img src="/a.png" alt=""></figure>',  # in the middle: it stays in the text
+        '<figure><img src="/b.png" alt=""></figure>' + TEXT,  # another picture opens it
+        '<p><img src="/a.png" alt="">A sentence next to it.</p>' + TEXT,  # text beside it
+        '<figure><img src="/a.png" alt=""><img src="/b.png" alt=""></figure>' + TEXT,  # two pictures
+        '<figure><img src="/a.png" alt=""><figcaption>Another caption</figcaption></figure>' + TEXT,
+        '<figure><img src="/a.png" alt=""></figure>',  # the picture alone: nothing left without it
+    ],
+)
+def test_otherwise_the_text_keeps_it(body):
+    assert without_leading_picture(body, "/a.png", caption="The rig") is None
