@@ -57,7 +57,7 @@ def clean_title(title: str) -> str:
         if stripped == cleaned:
             break
         cleaned = stripped.strip()
-    cleaned = cleaned.strip(" -–—:|")
+    cleaned = cleaned.lstrip(" -–—:|")
     return cleaned if normalised(cleaned) else text
 
 
@@ -254,7 +254,8 @@ def _foot(lines, first, end):
     if footer(lines[last][1].text):
         return last
     # A sign-off among the last lines, with nothing under it but a short signature.
-    window = [i for i in range(last, first - 1, -1) if lines[i][1].text][:_FOOT_WINDOW]
+    window = [i for i in range(last, first - 1, -1) if lines[i][1].text or lines[i][1].has_image or lines[i][1].fixed]
+    window = window[:_FOOT_WINDOW]  # empty lines are passed over; a picture, a list... stop the search
     best = None
     under = 0
     for i in window:

@@ -2,6 +2,8 @@
 captions; in the shapes real mail apps and contributors produce, with what must stay alongside what must go."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from contributions.cleaning import (
     captions,
@@ -11,6 +13,7 @@ from contributions.cleaning import (
     usable_caption,
     without_leading_picture,
 )
+from core.sanitizer import sanitize_html
 
 TEXT = "<p>Solid-state cells store more energy in the same space, and they charge faster.</p>"
 MORE = "<p>The first cars to carry them will be expensive, and the factories are still being built.</p>"
@@ -348,3 +351,51 @@ def test_a_leading_picture_moves_out(opening):
 )
 def test_otherwise_the_text_keeps_it(body):
     assert without_leading_picture(body, "/a.png", caption="The rig") is None
+
+
+# --- Properties -----------------------------------------------------------------------------------------
+
+PIECES = [
+    "<p>Hi editors,</p>",
+    "<p>Regards,<br>Omar</p>",
+    "<p>Sent from my iPhone</p>",
+    "<p>Thanks,</p>",
+    "<p>Lena Fischer</p>",
+    "<p></p>",
+    "<p><br></p>",
+    "<h2>Solar roofs</h2>",
+    '<figure><img src="/a.png" alt=""></figure>',
+    "<ul><li>Regards</li></ul>",
+]
+CONTENT = [TEXT, MORE, "<p>A third paragraph, with <strong>bold</strong> text.</p>"]
+
+
+@given(
+    before=st.lists(st.sampled_from(PIECES), max_size=4),
+    middle=st.lists(st.sampled_from(PIECES), max_size=3),
+    after=st.lists(st.sampled_from(PIECES), max_size=4),
+)
+@settings(max_examples=300, deadline=None)
+def test_the_piece_itself_always_stays(before, middle, after):
+    body = "".join(before) + TEXT + "".join(middle) + MORE + "".join(after)
+    cleaned = clean_body(body, title="Solar roofs")
+    # Everything from the first paragraph of the piece to its last is kept as it was.
+    assert TEXT + "".join(middle) + MORE in cleaned
+    assert sanitize_html(cleaned, ugc=True) == cleaned  # still sanitized HTML
+    assert cleaned.count("<img") == body.count("<img")  # no picture is ever cut
+
+
+@given(
+    prefixes=st.lists(
+        st.sampled_from(["Re:", "RE :", "Fwd:", "AW:", "WG:", "SV:", "Réf. :", "TR:", "[Guest Post]", "Guest post:"]),
+        max_size=5,
+    ),
+    title=st.text(min_size=0, max_size=40),
+)
+@settings(max_examples=300, deadline=None)
+def test_a_cleaned_title_is_the_end_of_the_subject_and_never_empty(prefixes, title):
+    subject = " ".join([*prefixes, title])
+    cleaned = clean_title(subject)
+    tidy = " ".join(subject.split())
+    assert tidy.endswith(cleaned) or cleaned == tidy
+    assert cleaned or not tidy
