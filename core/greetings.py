@@ -26,7 +26,7 @@ MOBILE_FOOTER = re.compile(
 # The long footers a company's server adds: a confidentiality notice, "think before you print". Read at
 # the start of a paragraph of the foot only (they are long, and nothing else there starts so).
 DISCLAIMER = re.compile(
-    r"(?:confidentiality notice|disclaimer|this (?:e-?mail|message)(?: and any (?:files|attachments)"
+    r"(?:confidentiality notice|this (?:e-?mail|message)(?: and any (?:files|attachments)"
     r"(?: transmitted with it)?)? (?:is|are|may be|contains?|and its contents are) (?:confidential|privileged|"
     r"intended)|please consider the environment before printing|diese (?:e-?mail|nachricht) (?:enthält|ist) "
     r"vertraulich|ce (?:message|courriel|mail) (?:et ses pièces jointes )?(?:est|sont) (?:confidentiel|strictement))",

@@ -209,6 +209,8 @@ def test_the_title_repeated_as_the_first_heading_or_paragraph_goes():
         TEXT + '<figure><img src="/media/a.png" alt="A cell"><figcaption>Regards</figcaption></figure>',
         TEXT + "<p>Lena Fischer</p>",  # a name alone: no sign-off above it
         TEXT + "<h2>Thanks</h2>",
+        TEXT + "<p>Disclaimer: the author worked for a battery maker until 2024.</p>",  # the reader's to see
+        TEXT + "<p>Regards,</p><p>Disclosure: I own shares in the company.</p>",
     ],
 )
 def test_what_is_the_piece_stays(body):
