@@ -42,7 +42,7 @@ GREETING = re.compile(
     r"|hallo|liebe|lieber|sehr geehrte[rs]?|guten (?:tag|morgen|abend)|moin|servus"
     r"|bonjour|bonsoir|salut|cher|chère|chers|chères|madame,? monsieur|mesdames(?:,? messieurs)?"
     r"|hola|estimad[oa]s?|buen[oa]s (?:días|tardes|noches)|querid[oa]s?"
-    r"|ciao|salve|buongiorno|buonasera|gentile|gentili|car[oaie]"
+    r"|ciao|salve|buongiorno|buonasera|gentile|gentili"
     r"|beste|geachte|goedemorgen|goedemiddag|hoi|hej|hei|olá|prezad[oa]s?|bom dia|boa tarde"
     r"|szanown[iya]|witam|dzień dobry)"
     r"(?:[ \t]+[^\s,.!?:;]+){0,3}?[ \t]*(?:[,!:]|$)"
