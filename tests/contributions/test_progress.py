@@ -331,6 +331,25 @@ class TestTakedown:
             "— The editors of Byline\n"
         )
 
+    def test_restored_to_a_status_readers_do_not_see(self, client, live, django_capture_on_commit_callbacks):
+        article = live.article
+        article.author.email = ""  # no author address: the complaints app writes to nobody, we do
+        article.author.save()
+        with django_capture_on_commit_callbacks(execute=True):
+            publishing.take_down(article)
+        with django_capture_on_commit_callbacks(execute=True):
+            publishing.restore(article, Article.Status.WITHDRAWN)
+        assert kinds(live) == [Kind.PUBLISHED, Kind.TAKEN_DOWN, Kind.RESTORED]
+        assert [email.subject.split(":")[0] for email in mail.outbox] == ["Taken down", "Restored"]
+        assert mail.outbox[1].body == (
+            "Hello Grace Contributor,\n\n"
+            "“What solid-state batteries change”, taken down after a copyright complaint, has been restored. "
+            "It is back with the editors.\n\n"
+            f"You can follow it here:\n{tracking(live)}\n\n"
+            "— The editors of Byline\n"
+        )
+        assert "Status: Withdrawn" in page(client, live)
+
     def test_a_takedown_that_rolls_back_records_nothing(self, live, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             publishing.take_down(live.article)
