@@ -198,8 +198,10 @@ def _handle(parsed, raw, key, source):
         name=parsed.from_name or parsed.from_address.split("@")[0],
         email=parsed.from_address,
         title=parsed.title,
+        original_title=parsed.headers.get("Subject") or parsed.subject,  # the title is cleaned in workflow.receive
         body=body,
         images=list(parsed.images),
+        captions=dict(parsed.image_captions),
         document=document,
         headers=parsed.headers,
         sender_verification=parsed.auth,

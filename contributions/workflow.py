@@ -20,12 +20,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from blog import tags
-from blog.models import Article, Author
-from core.sanitizer import sanitize_html
+from blog import checklist, tags
+from blog.models import Article, Author, Category
+from core.sanitizer import plain_text, sanitize_html
 from core.slugs import unique_slug
 
-from . import intake, notifications
+from . import cleaning, intake, notifications
 from .duplicates import find_similar, fingerprint_of, store_fingerprint
 from .models import BlockedSender, Fingerprint, Submission, SubmissionEvent, SubmissionImage
 
@@ -55,6 +55,8 @@ class Incoming:
     sender_verification: dict = field(default_factory=dict)
     ip_address: str | None = None
     raw_message: bytes | None = None
+    original_title: str = ""  # the title as sent when `title` is already tidied (an email's whole subject)
+    captions: dict = field(default_factory=dict)  # {index in images: what the sender wrote about it}
 
 
 def check_sender(email):
@@ -99,11 +101,15 @@ def receive(incoming, *, acknowledge=True):
     A submission without images is written once, with its analysis; images need the
     submission's key first, and their URLs go into the body afterwards.
     """
+    # The draft is cleaned (contributions/cleaning.py); what was sent is kept next to it.
+    original_title = " ".join((incoming.original_title or incoming.title).split())
+    title = cleaning.clean_title(incoming.title)[:200].rstrip()
     submission = Submission(
         channel=incoming.channel,
         name=incoming.name.strip(),
         email=incoming.email.strip(),
-        title=incoming.title.strip(),
+        title=title,
+        original_title=original_title[:300],
         body="",
         bio=incoming.bio.strip(),
         # Names that cannot be tags are dropped here (the web form refuses them with a reason).
@@ -116,9 +122,11 @@ def receive(incoming, *, acknowledge=True):
     body = incoming.body
     if incoming.images:
         submission.save()
+    stored = []
     for position, (content_id, processed) in enumerate(incoming.images):
         image = SubmissionImage(submission=submission, original_name=processed.filename, position=position)
         image.image.save(processed.filename, ContentFile(processed.content), save=True)
+        stored.append(image)
         if content_id:
             body = re.sub(rf"""(["'])cid:{re.escape(content_id)}\1""", rf"\1{image.image.url}\1", body)
     if incoming.document:
@@ -126,13 +134,28 @@ def receive(incoming, *, acknowledge=True):
         submission.original_document.save(name, ContentFile(content), save=False)
     if incoming.raw_message is not None:
         submission.raw_message.save(f"{submission.token}.eml", ContentFile(incoming.raw_message), save=False)
-    submission.body = sanitize_html(body, ugc=True)
+    submission.original_body = sanitize_html(body, ugc=True)
+    submission.body = cleaning.clean_body(submission.original_body, title=title, titles=(original_title,))
+    _caption(stored, submission.original_body, incoming.captions)
     fp = _analyse(submission, image_count=len(incoming.images))
     submission.save()
     store_fingerprint(submission=submission, fp=fp, new=True)
     _record(submission, Kind.RECEIVED, to_status=Status.RECEIVED, data={"channel": submission.channel})
     notifications.submission_received(submission, acknowledge=acknowledge)
     return submission
+
+
+def _caption(images, body, sent):
+    """Each picture's caption: what the text says about it (figcaption, a "Caption:" line, alt text), else what
+    the sender wrote with the file (an email part's Content-Description); blank rather than a file name."""
+    in_text = cleaning.captions(body)
+    for position, image in enumerate(images):
+        for candidate in (in_text.get(image.image.url, ""), sent.get(position, "")):
+            caption = cleaning.usable_caption(candidate, image.original_name, image.image.name.rsplit("/", 1)[-1])
+            if caption:
+                image.caption = caption
+                image.save(update_fields=["caption"])
+                break
 
 
 def add_note(submission, note, *, kind=Kind.NOTE, data=None, actor=None):
@@ -288,7 +311,9 @@ def revise(submission, *, title, body, note="", images=(), pictures=None, docume
         current.original_document.save(name, ContentFile(content), save=False)
         changes["document_replaced"] = {**replaced, "new": current.original_document.name}
     current.title = title.strip()
-    current.body = sanitize_html(body, ugc=True)
+    # Cleaned as a first version is (contributions/cleaning.py: "Hi editors," and "Regards, Omar" off); as sent kept.
+    current.original_body = sanitize_html(body, ugc=True)
+    current.body = cleaning.clean_body(current.original_body, title=current.title)
     changes = {key: value for key, value in changes.items() if value}
     image_count = current.images.filter(removed_at__isnull=True).count()
     store_fingerprint(submission=current, fp=_analyse(current, image_count=image_count))
@@ -373,6 +398,10 @@ def _author_for(submission):
 
 
 def _article_from(submission, author):
+    """The Article draft of an accepted submission. Its first picture (in the order sent; one a revision took
+    out is no part of the piece) is proposed as the featured image, with the contributor's caption as its alt
+    text and caption, or a placeholder alt without one: the checklist before publishing flags both until an
+    editor describes the picture. A category is proposed from the tags and the text. A note says so."""
     body = submission.body
     article = Article(
         title=submission.title,
@@ -380,31 +409,71 @@ def _article_from(submission, author):
         author=author,
         status=Article.Status.DRAFT,
     )
+    folder = f"articles/guest/{timezone.now():%Y/%m}"
+    pictures = [image for image in submission.images.all() if image.removed_at is None]
+    in_text = moved = False
+    if pictures:
+        in_text = pictures[0].image.url in body
+        # A piece that opens with its first picture: it moves up, as the featured image (not shown twice).
+        opened = cleaning.without_leading_picture(body, pictures[0].image.url, pictures[0].caption)
+        body, moved = (opened, True) if opened is not None else (body, False)
     unreferenced = []
-    for image in submission.images.all():
-        with image.image.open("rb") as source:
-            filename = image.image.name.rsplit("/", 1)[-1]
-            name = default_storage.save(f"articles/guest/{timezone.now():%Y/%m}/{filename}", source)
+    for image in pictures:
         if image.image.url in body:
-            body = body.replace(image.image.url, default_storage.url(name))
-        else:
-            unreferenced.append((image, name))
-    if unreferenced:
-        first, name = unreferenced.pop(0)
-        article.featured_image = name
+            body = body.replace(image.image.url, default_storage.url(_copy(image, folder)))
+        elif image is not pictures[0]:
+            unreferenced.append((image, _copy(image, folder)))
+    notes = []
+    if pictures:
+        first = pictures[0]
+        article.featured_image = _copy(first, folder)
         article.featured_image_width, article.featured_image_height = first.width, first.height
-        article.featured_image_alt = _("Illustration for “%(title)s”") % {"title": submission.title}
         article.featured_image_credit = submission.name
-        for image, extra in unreferenced:
-            # With its size, so the page keeps its layout while the picture loads.
-            body += format_html(
-                '<figure><img src="{}" alt="" width="{}" height="{}"></figure>',
-                default_storage.url(extra),
-                image.width,
-                image.height,
+        if first.caption:
+            article.featured_image_alt = first.caption[:250]
+            article.featured_image_caption = first.caption
+            notes.append(
+                _(
+                    "“%(name)s” is proposed as the featured image, its caption (“%(caption)s”) as alt text: check "
+                    "that it describes the picture."
+                )
+                % {"name": first, "caption": first.caption}
             )
+        else:
+            article.featured_image_alt = checklist.placeholder_alt(submission.title)
+            notes.append(
+                _("“%(name)s” is proposed as the featured image; it has no caption: describe it in its alt text.")
+                % {"name": first}
+            )
+        if moved:
+            notes.append(_("The text opened with it: it moved up, out of the text."))
+        elif in_text:
+            notes.append(_("It is also in the text: readers would see it twice."))
+    for image, extra in unreferenced:
+        # With its size, so the page keeps its layout while the picture loads.
+        body += format_html(
+            '<figure><img src="{}" alt="" width="{}" height="{}">{}</figure>',
+            default_storage.url(extra),
+            image.width,
+            image.height,
+            format_html("<figcaption>{}</figcaption>", image.caption) if image.caption else "",
+        )
     # Accepted: links lose rel="ugc" and get the site's usual rel.
     article.body = sanitize_html(body)
+    names = tags.parse_names(submission.suggested_tags)[0][:10]
+    article.category = Category.objects.suggest_for(f"{submission.title} {plain_text(article.body)}", names)
+    if article.category is not None:
+        notes.append(
+            _("The category “%(category)s” is proposed, from the tags and the text.") % {"category": article.category}
+        )
     article.save()
-    article.tags.set(tags.parse_names(submission.suggested_tags)[0][:10])
+    article.tags.set(names)
+    if notes:
+        add_note(submission, " ".join(notes), data={"article": article.pk})
     return article
+
+
+def _copy(image, folder):
+    """A copy of a submission's picture for the article (the submission keeps its own); the copy's name."""
+    with image.image.open("rb") as source:
+        return default_storage.save(f"{folder}/{image.image.name.rsplit('/', 1)[-1]}", source)

@@ -251,6 +251,9 @@ class TestAcceptImages:
         assert sub.images.get().image.url in sub.body
         workflow.accept(sub, editor)
         article = Submission.objects.get().article
-        assert not article.featured_image
         assert '<figure><img src="/media/articles/guest/' in article.body
         assert 'alt="A chart"' in article.body
+        # Also proposed as the featured image (a copy of its own), its alt text as the caption.
+        assert article.featured_image.name.startswith("articles/guest/")
+        assert article.featured_image.url not in article.body
+        assert (article.featured_image_alt, article.featured_image_caption) == ("A chart", "A chart")
