@@ -7,14 +7,17 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.decisions import NO_SAVE_BUTTONS, DecisionsMixin
 
-from . import workflow
+from . import profiles, workflow
 from .fingerprints import DUPLICATE_THRESHOLD
-from .models import BlockedSender, InboundMessage, RejectionReason, Submission, SubmissionEvent
+from .intake import failed_verification
+from .models import BlockedSender, InboundMessage, ProfileChange, RejectionReason, Submission, SubmissionEvent
 
 
 class ClaimFilter(admin.SimpleListFilter):
@@ -51,7 +54,7 @@ class FlagFilter(admin.SimpleListFilter):
 
 class SubmissionEventInline(admin.TabularInline):
     model = SubmissionEvent
-    fields = ["created_at", "kind", "from_status", "to_status", "actor", "message", "note"]
+    fields = ["created_at", "kind", "from_status", "to_status", "actor", "message", "note", "changes"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -59,6 +62,25 @@ class SubmissionEventInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("what changed"))
+    def changes(self, obj):
+        """A revision's pictures and document, as workflow.revise recorded them."""
+        data = obj.data or {}
+        lines = [
+            *(_("Picture added: %(name)s") % {"name": name} for name in data.get("pictures_added", [])),
+            *(
+                _("Picture replaced: %(old)s by %(new)s") % {"old": change["old"], "new": change["new"]}
+                for change in data.get("pictures_replaced", [])
+            ),
+            *(_("Picture removed: %(name)s") % {"name": name} for name in data.get("pictures_removed", [])),
+        ]
+        if document := data.get("document_replaced"):
+            lines.append(
+                _("Word document replaced by %(name)s (the previous one is kept as %(old)s)")
+                % {"name": document["name"], "old": document["old"] or "—"}
+            )
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines)) or "—"
 
 
 class RequestChangesForm(forms.Form):
@@ -144,11 +166,10 @@ class SubmissionAdmin(DecisionsMixin, admin.ModelAdmin):
             flags.append(_("duplicate %(score)d%%") % {"score": round(obj.duplicate_score * 100)})
         signals = (obj.report or {}).get("signals") or []
         if signals:
-            flags.append(_("%(n)d spam signals") % {"n": len(signals)})
-        verdicts = obj.sender_verification or {}
-        failed = [name.upper() for name in ("spf", "dkim", "dmarc") if verdicts.get(name) in ("fail", "softfail")]
-        if failed:
-            flags.append(_("auth failed: %(names)s") % {"names": "/".join(failed)})
+            flags.append(ngettext("%(n)d spam signal", "%(n)d spam signals", len(signals)) % {"n": len(signals)})
+        # As the intake report judges it: a DMARC pass outweighs an SPF failure (a forwarded message).
+        if failed := failed_verification(obj.sender_verification or {}):
+            flags.append(_("auth failed: %(names)s") % {"names": "/".join(name.upper() for name in failed)})
         elif obj.channel == Submission.Channel.WEB:
             flags.append(_("web, unverified"))
         return format_html_join(mark_safe("<br>"), '<span class="flag">{}</span>', ((f,) for f in flags)) or "—"
@@ -171,7 +192,7 @@ class SubmissionAdmin(DecisionsMixin, admin.ModelAdmin):
             matches.append({**match, "url": url, "percent": round(match["score"] * 100)})
         context = {
             "submission": submission,
-            "images": submission.images.all(),
+            "images": submission.images.filter(removed_at__isnull=True),  # replaced/removed ones are history
             "others": others,
             "matches": matches,
             "report": submission.report or {},
@@ -325,3 +346,107 @@ class InboundMessageAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ProfileChange)
+class ProfileChangeAdmin(DecisionsMixin, admin.ModelAdmin):
+    """Contributors' proposed author profiles (contributions/profiles.py): approve or decline them,
+    from the list (actions) or with the change page's buttons, through the same functions."""
+
+    transition_error = workflow.TransitionError
+    change_form_template = "admin/contributions/profilechange/change_form.html"
+    list_display = ["author", "picture", "proposed_bio", "status", "proposed_at"]
+    list_filter = ["status", "proposed_at"]
+    list_select_related = ["author", "decided_by"]
+    search_fields = ["author__name", "bio", "website", "submission__email"]
+    actions = ["approve_selected", "decline_selected"]
+    readonly_fields = [
+        "author", "submission", "status", "proposed_at", "decided_by", "decided_at",
+        "current_profile", "bio", "website", "picture", "remove_avatar",
+    ]  # fmt: skip
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False  # proposed by contributors from their tracking page
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # kept, whatever was decided
+
+    @admin.display(description=_("picture"))
+    def picture(self, obj):
+        if obj.avatar:
+            return format_html(
+                '<img src="{}" alt="{}" width="48" height="48" style="object-fit: cover; border-radius: 50%">',
+                obj.avatar.url,
+                _("Proposed picture of %(name)s") % {"name": obj.author.name},
+            )
+        return _("remove it") if obj.remove_avatar else _("unchanged")
+
+    @admin.display(description=_("proposed bio"))
+    def proposed_bio(self, obj):
+        return Truncator(obj.bio).chars(120) or "—"
+
+    @admin.display(description=_("the author's page now"))
+    def current_profile(self, obj):
+        author = obj.author
+        return format_html(
+            '{}<br>{}<br><a href="{}">{}</a>',
+            author.bio or "—",
+            author.website or "—",
+            author.get_absolute_url(),
+            _("View the author's page"),
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        change = self.get_object(request, object_id)
+        context = {
+            "proposal": change,
+            "can_act": change is not None and self.has_change_permission(request, change),
+            **NO_SAVE_BUTTONS,  # nothing is edited here: the decision has its buttons
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/approve/", view(self.approve_view), name="contributions_profilechange_approve"),
+            path("<int:pk>/decline/", view(self.decline_view), name="contributions_profilechange_decline"),
+            *super().get_urls(),
+        ]
+
+    def approve_view(self, request, pk):
+        return self._decide(
+            request,
+            pk,
+            lambda change, _data: profiles.approve(change, request.user),
+            _("Approved: the author's page shows it; the contributor has been emailed."),
+        )
+
+    def decline_view(self, request, pk):
+        return self._decide(
+            request,
+            pk,
+            lambda change, _data: profiles.decline(change, request.user),
+            _("Declined: the author's page stays as it was; the contributor has been emailed."),
+        )
+
+    def _decide_many(self, request, queryset, decide, label):
+        done, refused = 0, []
+        for change in queryset.select_related("author"):
+            try:
+                decide(change, request.user)
+                done += 1
+            except workflow.TransitionError as exc:
+                refused.append(f"{change.author}: {exc}")
+        self.message_user(request, _("%(label)s: %(n)d.") % {"label": label, "n": done}, messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
+
+    @admin.action(description=_("Approve: apply to the author's page"), permissions=["change"])
+    def approve_selected(self, request, queryset):
+        self._decide_many(request, queryset, profiles.approve, _("Approved; the contributors have been emailed"))
+
+    @admin.action(description=_("Decline: keep the author's page as it is"), permissions=["change"])
+    def decline_selected(self, request, queryset):
+        self._decide_many(request, queryset, profiles.decline, _("Declined; the contributors have been emailed"))

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,9 +10,10 @@ from core import ratelimit
 from core.models import Page
 from core.security import editor_page
 
-from . import workflow
+from . import tracking, workflow
 from .forms import RevisionForm, SubmissionForm
-from .models import Submission, SubmissionEvent
+from .models import Submission, SubmissionEvent, SubmissionImage
+from .uploads import human_size
 
 GUIDELINES_SLUG = "contribution-guidelines"
 SESSION_KEY = "contributions:last-token"
@@ -73,33 +75,59 @@ def thanks(request):
     return render(request, "contributions/submission_received.html", {"submission": submission})
 
 
+def _revision_too_large(request, limit):
+    """The tracking page again, with the revision form as stored (the refused body is never read), and why: 413."""
+    refusal = _(
+        "Your revised version is too large (%(size)s; the limit is %(limit)s). "
+        "Attach fewer or smaller pictures or a smaller document and try again."
+    ) % {"size": human_size(ratelimit.declared_size(request)), "limit": human_size(limit)}
+    return _tracking_page(request, request.resolver_match.kwargs["token"], refusal=refusal)
+
+
+def _current_images():
+    # The piece's pictures: those a revision replaced or took out are kept, but no longer shown.
+    return Prefetch("images", queryset=SubmissionImage.objects.filter(removed_at__isnull=True))
+
+
 @never_cache
 @editor_page
+@ratelimit.size_checked_form("BYLINE_SUBMISSION_MAX_REQUEST_BYTES", _revision_too_large)
 def status(request, token):
     """Where a submission stands, for whoever has its unguessable link. No internal notes."""
-    submission = Submission.objects.prefetch_related("images").by_token(token)
+    return _tracking_page(request, token)
+
+
+def _tracking_page(request, token, refusal=None):
+    submission = (
+        Submission.objects.select_related("article", "author").prefetch_related(_current_images()).by_token(token)
+    )
     if submission is None or submission.status == Submission.Status.SPAM:
         raise Http404  # unknown token; and never confirm anything to a spammer
     form = None
     if submission.status == Submission.Status.CHANGES_REQUESTED:
-        if request.method == "POST":
-            form = RevisionForm(request.POST)
+        if refusal:
+            # Not read: the body was refused unread. What was typed cannot come back; the page says why.
+            form = RevisionForm(submission=submission)
+        elif request.method == "POST":
+            form = RevisionForm(request.POST, request.FILES, submission=submission)
             if form.is_valid():
-                workflow.revise(
-                    submission,
-                    title=form.cleaned_data["title"],
-                    body=form.cleaned_data["body"],
-                    note=form.cleaned_data["note"],
-                )
+                workflow.revise(submission, **form.revision())
                 messages.success(request, _("Thank you: your revised version is back with the editors."))
                 return redirect(submission)
+            if request.FILES:
+                messages.warning(
+                    request, _("Please attach your files again: browsers do not keep them after an error.")
+                )
         else:
-            form = RevisionForm(initial={"title": submission.title, "body": submission.body})
+            form = RevisionForm(submission=submission)
     events = submission.events.filter(kind__in=SubmissionEvent.PUBLIC_KINDS)
     response = render(
         request,
         "contributions/submission_status.html",
-        {"submission": submission, "events": events, "form": form},
+        # Once accepted: the article's stage, the history brought up to date, the profile form (tracking.py).
+        {"submission": submission, "events": events, "form": form, "refusal": refusal}
+        | tracking.after_acceptance(submission, events),
+        status=413 if refusal else 400 if form is not None and form.is_bound else 200,
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
