@@ -8,12 +8,16 @@
   or BYLINE_SCREENSHOTS) for a person to look at.
 """
 
+import functools
+import importlib
 import json
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from playwright.sync_api import expect
 
 from tests.services import HANG_SECONDS
@@ -172,3 +176,39 @@ def pytest_sessionfinish(session):
         session.config.pluginmanager.get_plugin("terminalreporter").write_line(
             f"browser journeys: screenshots in {SCREENSHOTS}"
         )
+
+
+# Data migrations whose rows the flush after each browser test removes (groups, permissions,
+# rejection reasons, default pages): run again, as `migrate` runs them, so that each journey that
+# asks for them starts from a fresh install. A data migration that grants a group permissions
+# belongs here.
+DATA_MIGRATIONS = [
+    ("blog.migrations.0002_editorial_groups", "create_groups"),
+    ("core.migrations.0002_default_pages", "create_defaults"),
+    ("core.migrations.0004_footer_pages", "create_pages"),
+    ("contributions.migrations.0002_defaults", "create_defaults"),
+    ("contributions.migrations.0003_inbound_message", "grant_editors"),
+    ("contributions.migrations.0007_publication_progress", "grant_editors"),
+    ("complaints.migrations.0002_editor_permissions", "grant_editors"),
+    ("discussion.migrations.0002_editors_moderate", "grant_editors"),
+    ("library.migrations.0002_editorial_permissions", "grant_groups"),
+]
+
+
+@functools.cache
+def migrated_apps():
+    """The models as the migrations leave them: the `apps` a data migration is written for and receives."""
+    return MigrationExecutor(connection).loader.project_state().apps
+
+
+@pytest.fixture
+def fresh_install(transactional_db):
+    state = migrated_apps()
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(state, None)
+
+
+@pytest.fixture
+def editor(fresh_install, editor):
+    """tests.conftest's editor (Editors group, a known password), after the groups are back."""
+    return editor

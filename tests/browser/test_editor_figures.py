@@ -8,7 +8,6 @@ core/figures.py.
 
 import base64
 import datetime
-import importlib
 import re
 
 import pytest
@@ -19,22 +18,13 @@ from playwright.sync_api import expect
 from blog.models import Article
 from library.models import Image
 from tests.browser.conftest import BROWSER, DESKTOP, PHONE, SCREENSHOTS
-from tests.browser.test_editor import DATA_MIGRATIONS, browser_errors, log_in, migrated_apps, move_caret
+from tests.browser.test_editor import browser_errors, log_in, move_caret
 from tests.conftest import make_image_file
 from tests.factories import DraftFactory
 
 pytestmark = BROWSER
 
 FIGURE = re.compile(r"<figure>(.*?)</figure>", re.DOTALL)
-
-
-@pytest.fixture
-def fresh_install(transactional_db):
-    """The groups and their permissions, the library's included, as `migrate` leaves them (the flush
-    after each browser test removes them)."""
-    state = migrated_apps()
-    for module, function in [*DATA_MIGRATIONS, ("library.migrations.0002_editorial_permissions", "grant_groups")]:
-        getattr(importlib.import_module(module), function)(state, None)
 
 
 @pytest.fixture(autouse=True)
@@ -48,11 +38,6 @@ def _leave_the_page(page):
 @pytest.fixture
 def library_editor(fresh_install, editor):
     """tests.conftest's editor (Editors group, a known password), who may use the library."""
-    return editor
-
-
-@pytest.fixture
-def editor(fresh_install, editor):
     return editor
 
 
