@@ -259,3 +259,22 @@ class TestAccepted:
         workflow.accept(submission, editor)
         assert Submission.objects.get().article.category is None
         assert not submission.events.filter(kind=SubmissionEvent.Kind.NOTE).exists()
+
+
+class TestTheEditorSees:
+    def test_what_was_sent_next_to_the_draft_and_the_captions(self, incoming, admin_client):
+        sent_title = "Fwd: [Guest Post] Guest post: What solid-state batteries change"
+        body = GREETING + TEXT + '<figure><img src="cid:a" alt="x"><figcaption>The rig at night</figcaption></figure>'
+        submission = workflow.receive(incoming(title=sent_title, body=body + SIGN_OFF, images=[("a", picture())]))
+        page = admin_client.get(reverse("admin:contributions_submission_change", args=[submission.pk]))
+        html = page.content.decode()
+        assert "As sent, before the intake tidied it" in html
+        assert f"<strong>Title as sent:</strong> {sent_title}" in html
+        assert "Hi editors," in html.split("As sent, before")[1]  # the greeting, in the sent text only
+        assert "Hi editors," not in html.split("As sent, before")[0].split("Preview (as readers would see it)")[1]
+        assert "Caption: The rig at night" in html
+
+    def test_nothing_extra_for_a_clean_piece(self, incoming, admin_client):
+        submission = workflow.receive(incoming(body=TEXT))
+        page = admin_client.get(reverse("admin:contributions_submission_change", args=[submission.pk]))
+        assert "As sent, before the intake tidied it" not in page.content.decode()
