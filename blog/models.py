@@ -390,7 +390,7 @@ class Article(models.Model):
     # What an article's save sets off, in order: save() below derives the fields kept from
     # others (derive); blog/receivers.py then reacts to the change (the page cache, renditions,
     # the sidebar); apps above blog react in their own signals modules (contributions: the
-    # duplicate fingerprint, after commit). Status changes go through blog/publishing.py;
+    # duplicate fingerprint and a guest post's progress, after commit). Status changes go through blog/publishing.py;
     # writes without save() through blog/invalidation.py's update_articles.
 
     #: The fields derive_body() sets (for writes that derive without save(): the re-scans).

@@ -12,10 +12,13 @@ An article's save runs, in order:
    (blog/library_uses.py). A picture replaced in the library is followed by every article
    showing it, and one described anew (alt text, focal point) refreshes their pages.
 Apps above the blog react in their own signals module: contributions/signals.py keeps the
-article's duplicate fingerprint (after commit, as a task).
+article's duplicate fingerprint and follows a guest post's article to publication (its
+contributor's history and emails: contributions/progress.py), both after commit, as tasks.
 
 Status changes (publish, withdraw, take down, restore) go through blog/publishing.py; writes
-without save() refresh the pages through blog/invalidation.py (`update_articles`).
+without save() refresh the pages through blog/invalidation.py (`update_articles`), and a status
+written without save() (a takedown, its lifting) is told to the apps above through
+blog/signals.py (`article_status_changed`).
 
 Around the articles: a renamed or removed category, author or tag, the site settings and the
 footer pages change what every page shows; changed affiliate patterns re-mark every article
