@@ -82,11 +82,18 @@ class TestPageTokens:
         assert response.status_code == 400
         html = response.content.decode()
         assert ASKED_AGAIN in html
+        assert "Please correct the following" not in html  # nothing to correct: only to send again
         assert not Comment.objects.exists()
         again = form_fields(html)
         assert again["comment"] == "My words, kept." and again["name"] == "Ada Reader"
         assert again["token_kind"] == FRESH  # issued with this answer to a post, which is never cached
         assert "no-store" in response["Cache-Control"]
+
+    def test_with_something_to_correct_too_the_list_says_all(self, client, article):
+        response = client.post(POST_URL, comment_data(article, kind=PAGE, email="not an address"))
+        html = response.content.decode()
+        assert response.status_code == 400
+        assert "Please correct the following" in html and ASKED_AGAIN in html and "Email:" in html
 
     def test_the_form_shown_again_is_accepted_once_old_enough(self, client, article, time_machine):
         time_machine.move_to(datetime.datetime.now(tz=datetime.UTC), tick=False)
